@@ -1,0 +1,17 @@
+"""ganlab: the companion package of the ganlab GAN course.
+
+Small single-purpose modules behind a flat namespace::
+
+    ganlab.data       synthetic 1-D/2-D distributions, shipped MNIST digits, sklearn 8x8 digits
+    ganlab.models     MLP and DCGAN-style generators and discriminators (Flax NNX)
+    ganlab.losses     GAN losses and penalties, each a small pure function
+    ganlab.train      the config dataclass, the jit-compiled step, train(), train_seeds()
+    ganlab.metrics    sample-quality metrics (mode coverage, ...)
+    ganlab.plot       densities, heat maps, image grids, loss curves, animations
+    ganlab.exercises  self-checking exercises used by the lessons
+"""
+
+from ganlab import data, exercises, losses, metrics, models, plot, train
+
+__version__ = "0.1.0"
+__all__ = ["data", "exercises", "losses", "metrics", "models", "plot", "train"]

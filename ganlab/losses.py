@@ -1,0 +1,183 @@
+r"""GAN losses and penalties: small pure functions of the discriminator's outputs.
+
+Every loss here is *minimised* by the player it belongs to. The discriminator's outputs are
+**logits** ``l``; for the BCE family ``D(x) = sigmoid(l)``. Two identities keep them stable:
+
+.. math::
+    -\log \sigma(l) = \operatorname{softplus}(-l), \qquad
+    -\log(1 - \sigma(l)) = \operatorname{softplus}(l),
+
+so no loss ever takes the log of a probability that has rounded to 0 or 1.
+
+Shapes: ``real_logits`` and ``fake_logits`` are ``(B,)``; every loss returns a scalar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+Critic = Callable[[jax.Array], jax.Array]
+
+# --- the original GAN (Goodfellow et al. 2014, https://arxiv.org/abs/1406.2661) -------------
+
+
+def d_bce(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    r"""Discriminator's binary cross-entropy (Goodfellow et al. 2014, eq. 1).
+
+    .. math:: L_D = -\mathbb{E}_{x}[\log D(x)] - \mathbb{E}_{z}[\log(1 - D(G(z)))]
+
+    It is :math:`-V(D, G)`: minimising it maximises the value function. At the optimum against
+    a perfect generator, :math:`D = 1/2` everywhere and :math:`L_D = 2 \log 2`.
+    """
+    return jnp.mean(jax.nn.softplus(-real_logits)) + jnp.mean(jax.nn.softplus(fake_logits))
+
+
+def g_minimax(fake_logits: jax.Array) -> jax.Array:
+    r"""The generator's *saturating* (minimax) loss (Goodfellow et al. 2014, eq. 1).
+
+    .. math:: L_G = \mathbb{E}_{z}[\log(1 - D(G(z)))]
+
+    Its gradient vanishes when D confidently rejects the fakes (:math:`D(G(z)) \to 0`), which is
+    exactly the situation early in training; see :func:`g_nonsaturating`.
+    """
+    return -jnp.mean(jax.nn.softplus(fake_logits))  # log(1 - sigmoid(l)) = -softplus(l)
+
+
+def g_nonsaturating(fake_logits: jax.Array) -> jax.Array:
+    r"""The generator's non-saturating loss (Goodfellow et al. 2014, section 3).
+
+    .. math:: L_G = -\mathbb{E}_{z}[\log D(G(z))]
+
+    Same fixed point direction as :func:`g_minimax`, but a strong gradient when D rejects the
+    fakes. It depends on generated samples only: real data never enters the generator's loss.
+    """
+    return jnp.mean(jax.nn.softplus(-fake_logits))  # -log sigmoid(l) = softplus(-l)
+
+
+# --- Wasserstein GAN (Arjovsky et al. 2017, https://arxiv.org/abs/1701.07875) ---------------
+
+
+def d_wasserstein(real_scores: jax.Array, fake_scores: jax.Array) -> jax.Array:
+    r"""The critic's loss (Arjovsky et al. 2017, Algorithm 1).
+
+    .. math:: L_C = \mathbb{E}_{z}[f(G(z))] - \mathbb{E}_{x}[f(x)]
+
+    Minimising it maximises :math:`\mathbb{E}_x f(x) - \mathbb{E}_z f(G(z))`, which estimates the
+    Wasserstein-1 distance only when :math:`f` is kept 1-Lipschitz (:func:`clip_weights` or
+    :func:`gradient_penalty`). The scores are raw outputs: no sigmoid.
+    """
+    return jnp.mean(fake_scores) - jnp.mean(real_scores)
+
+
+def g_wasserstein(fake_scores: jax.Array) -> jax.Array:
+    r"""The generator's Wasserstein loss: :math:`L_G = -\mathbb{E}_{z}[f(G(z))]`."""
+    return -jnp.mean(fake_scores)
+
+
+def clip_weights(params, c: float):
+    r"""Clip every parameter to :math:`[-c, c]` (WGAN's crude Lipschitz constraint, c = 0.01).
+
+    ``params`` is any pytree of arrays (e.g. an ``nnx.State`` of ``nnx.Param``); returns the
+    clipped pytree.
+    """
+    return jax.tree.map(lambda p: jnp.clip(p, -c, c), params)
+
+
+def gradient_penalty(
+    critic: Critic, real: jax.Array, fake: jax.Array, key: jax.Array, target: float = 1.0
+) -> jax.Array:
+    r"""WGAN-GP's two-sided gradient penalty (Gulrajani et al. 2017, https://arxiv.org/abs/1704.00028).
+
+    .. math::
+        \hat{x} = \epsilon x + (1 - \epsilon) \tilde{x}, \quad \epsilon \sim U[0, 1], \qquad
+        P = \mathbb{E}_{\hat{x}}\big[(\lVert \nabla_{\hat{x}} f(\hat{x}) \rVert_2 - 1)^2\big]
+
+    ``epsilon`` is drawn per sample (one number for each pair, shared by all its features).
+    ``real`` and ``fake`` are ``(B, ...)``; ``critic`` maps ``(B, ...)`` to ``(B,)`` and treats
+    samples independently, so the gradient of ``critic(x).sum()`` holds every per-sample
+    gradient. The caller multiplies by :math:`\lambda` (10 in the paper).
+    """
+    eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
+    x_hat = eps * real + (1.0 - eps) * fake
+    return jnp.mean((_grad_norms(critic, x_hat) - target) ** 2)
+
+
+def _grad_norms(critic: Critic, x: jax.Array) -> jax.Array:
+    """Per-sample ``||d critic(x_i) / d x_i||_2``, shape ``(B,)``."""
+    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)
+    sq = jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1)
+    # sqrt has an infinite derivative at 0; where the gradient is exactly zero its norm is 0
+    # and so is the penalty's slope, so take the root of a safe value there.
+    safe = jnp.where(sq > 0, sq, 1.0)
+    return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
+
+
+# --- zero-centred penalties (Mescheder et al. 2018, https://arxiv.org/abs/1801.04406) --------
+
+
+def r1_penalty(discriminator: Critic, real: jax.Array) -> jax.Array:
+    r"""R1: the squared gradient norm of D on *real* data (Mescheder et al. 2018, eq. 9).
+
+    .. math:: R_1 = \mathbb{E}_{x \sim p_\text{data}}\big[\lVert \nabla_x D(x) \rVert^2\big]
+
+    Added to the discriminator's loss as :math:`\frac{\gamma}{2} R_1`. ``D`` here is the logit.
+    """
+    return _sq_grad_norm(discriminator, real)
+
+
+def r2_penalty(discriminator: Critic, fake: jax.Array) -> jax.Array:
+    r"""R2: the same on *generated* data (Mescheder et al. 2018, eq. 10).
+
+    .. math:: R_2 = \mathbb{E}_{z}\big[\lVert \nabla_x D(x) \rVert^2 \big|_{x = G(z)}\big]
+    """
+    return _sq_grad_norm(discriminator, fake)
+
+
+def _sq_grad_norm(discriminator: Critic, x: jax.Array) -> jax.Array:
+    grads = jax.grad(lambda x: jnp.sum(discriminator(x)))(x)
+    return jnp.mean(jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1))
+
+
+# --- hinge (Lim & Ye 2017, https://arxiv.org/abs/1705.02894; Miyato et al. 2018) ------------
+
+
+def d_hinge(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    r"""Hinge loss for D: :math:`\mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))]`."""
+    return jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits))
+
+
+def g_hinge(fake_logits: jax.Array) -> jax.Array:
+    r"""Hinge loss for G: :math:`-\mathbb{E}_z[D(G(z))]`."""
+    return -jnp.mean(fake_logits)
+
+
+# --- least squares (Mao et al. 2017, https://arxiv.org/abs/1611.04076) -----------------------
+
+
+def d_least_squares(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
+    r"""LSGAN's D loss with targets b = 1 (real), a = 0 (fake) (Mao et al. 2017, eq. 2).
+
+    .. math:: L_D = \tfrac12 \mathbb{E}_x[(D(x) - 1)^2] + \tfrac12 \mathbb{E}_z[D(G(z))^2]
+
+    The squares apply to D's raw outputs; there is no pairing of a fake with a real sample.
+    """
+    return 0.5 * jnp.mean((real_logits - 1.0) ** 2) + 0.5 * jnp.mean(fake_logits**2)
+
+
+def g_least_squares(fake_logits: jax.Array) -> jax.Array:
+    r"""LSGAN's G loss with target c = 1: :math:`\tfrac12 \mathbb{E}_z[(D(G(z)) - 1)^2]`."""
+    return 0.5 * jnp.mean((fake_logits - 1.0) ** 2)
+
+
+# The named pairs that ganlab.train.Config(loss=...) accepts: (D loss, G loss).
+PAIRS: dict[str, tuple[Callable, Callable]] = {
+    "minimax": (d_bce, g_minimax),
+    "nonsaturating": (d_bce, g_nonsaturating),
+    "wgan-clip": (d_wasserstein, g_wasserstein),
+    "wgan-gp": (d_wasserstein, g_wasserstein),
+    "hinge": (d_hinge, g_hinge),
+    "lsgan": (d_least_squares, g_least_squares),
+}
