@@ -1,0 +1,697 @@
+"""Plots for the course: data densities, samples, discriminator heat maps, image grids, loss
+curves and training animations.
+
+Every drawing function takes an optional ``ax`` (a new figure is made when it is ``None``),
+labels its axes, and returns what it drew; nothing here calls ``plt.show()``. Arrays may be JAX
+or NumPy. The objects drawn are duck-typed, so this module imports nothing else from ``ganlab``:
+
+- a 2-D *distribution* is anything with ``log_prob(x)`` mapping ``(n, 2) -> (n,)``, and
+  optionally ``centers`` ``(K, 2)`` (the modes of a mixture);
+- a *discriminator* is any callable mapping ``(n, 2)`` float32 to ``(n,)`` logits (or a critic's
+  values), for example a Flax NNX module.
+
+Animations are shown in a notebook with ``HTML(plot.to_html(anim))``: the JavaScript player is
+self-contained, so it plays in JupyterLab and on a static Jupyter Book page with no network.
+``plot.strip`` draws the same frames as a row of small panels for print.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax.numpy as jnp
+import matplotlib.pyplot as plt
+import numpy as np
+from jax.typing import ArrayLike
+from matplotlib.animation import FuncAnimation
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+__all__ = [
+    "DEFAULT_EXTENT",
+    "animate_training",
+    "density",
+    "density_grid",
+    "discriminator",
+    "discriminator_grid",
+    "image_grid",
+    "losses",
+    "samples",
+    "strip",
+    "tile_images",
+    "to_html",
+]
+
+DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)  # (x_min, x_max, y_min, y_max): the ring and grid data
+_KINDS = ("prob", "logit")
+_FAKE_COLOR = "C1"  # generated samples: orange
+_REAL_COLOR = "C0"  # real samples: blue
+_HEAT_CMAP = {"prob": "RdBu_r", "logit": "viridis"}
+_HEAT_LABEL = {"prob": r"$D(x) = \sigma(\mathrm{logit})$", "logit": r"critic value $f(x)$"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks: each names the argument, the value received and what is allowed.
+# ---------------------------------------------------------------------------------------------
+
+
+def _points(x: ArrayLike, arg: str) -> np.ndarray:
+    """``x`` as a float NumPy array of shape ``(n, 2)``, or a ValueError naming ``arg``."""
+    a = np.asarray(x)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise ValueError(f"{arg} must be an array of 2-D points, shape (n, 2); got shape {a.shape}")
+    return a.astype(np.float64)
+
+
+def _extent(extent: Sequence[float], arg: str = "extent") -> tuple[float, float, float, float]:
+    try:
+        x0, x1, y0, y1 = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{arg} must be four numbers (x_min, x_max, y_min, y_max); got {extent!r}"
+        ) from None
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(
+            f"{arg} must satisfy x_min < x_max and y_min < y_max; got {(x0, x1, y0, y1)}"
+        )
+    return x0, x1, y0, y1
+
+
+def _resolution(resolution: int) -> int:
+    if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer):
+        raise ValueError(f"resolution must be an int >= 2; got {resolution!r}")
+    if resolution < 2:
+        raise ValueError(f"resolution must be an int >= 2; got {resolution}")
+    return int(resolution)
+
+
+def _kind(kind: str) -> str:
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {_KINDS}; got {kind!r}")
+    return kind
+
+
+def _is_distribution(data: Any) -> bool:
+    return callable(getattr(data, "log_prob", None))
+
+
+def _new_ax(figsize: tuple[float, float] = (4.5, 4.5)) -> Axes:
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _label_plane(ax: Axes) -> None:
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+def _grid_points(extent, resolution: int) -> np.ndarray:
+    """The ``(resolution**2, 2)`` float32 points of a grid over ``extent``.
+
+    Row ``i * resolution + j`` is the point ``(xs[j], ys[i])``, so reshaping a per-point value to
+    ``(resolution, resolution)`` gives an image with y along rows (``imshow(origin="lower")``).
+    """
+    x0, x1, y0, y1 = extent
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # each (res, res), gx[i, j] = xs[j], gy[i, j] = ys[i]
+    return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # sigmoid(z) = (1 + tanh(z / 2)) / 2: no overflow in exp for large |z|.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+# ---------------------------------------------------------------------------------------------
+# The data density and samples
+# ---------------------------------------------------------------------------------------------
+
+
+def density_grid(dist: Any, extent=DEFAULT_EXTENT, resolution: int = 200) -> np.ndarray:
+    """``exp(dist.log_prob)`` on a ``(resolution, resolution)`` grid over ``extent`` (y: rows)."""
+    if not _is_distribution(dist):
+        raise ValueError(
+            f"dist must have a log_prob(x) method mapping (n, 2) -> (n,); got {type(dist).__name__}"
+        )
+    extent = _extent(extent)
+    resolution = _resolution(resolution)
+    pts = _grid_points(extent, resolution)
+    logp = np.asarray(dist.log_prob(jnp.asarray(pts)), dtype=np.float64)
+    if logp.shape != (pts.shape[0],):
+        raise ValueError(
+            f"dist.log_prob must map (n, 2) to (n,); for n={pts.shape[0]} it returned shape "
+            f"{logp.shape}"
+        )
+    return np.exp(logp).reshape(resolution, resolution)
+
+
+def density(
+    dist: Any,
+    ax: Axes | None = None,
+    extent=DEFAULT_EXTENT,
+    resolution: int = 200,
+    cmap: str = "Greys",
+    filled: bool = True,
+    show_centers: bool = False,
+) -> Axes:
+    """Draw the data density ``p(x) = exp(dist.log_prob(x))`` over the plane.
+
+    Args:
+      dist: a 2-D distribution: ``log_prob`` maps ``(n, 2) -> (n,)``.
+      ax: the Axes to draw on; a new figure when ``None``.
+      extent: ``(x_min, x_max, y_min, y_max)``.
+      resolution: grid points per side.
+      cmap: colormap of the filled image.
+      filled: an image (``True``) or contour lines (``False``, to lay over a heat map).
+      show_centers: mark ``dist.centers`` ``(K, 2)`` with crosses, when the distribution has them.
+
+    Returns:
+      The Axes.
+    """
+    extent = _extent(extent)
+    p = density_grid(dist, extent, resolution)  # (res, res)
+    ax = _new_ax() if ax is None else ax
+    if filled:
+        ax.imshow(p, origin="lower", extent=extent, cmap=cmap, interpolation="bilinear")
+    else:
+        res = p.shape[0]
+        xs = np.linspace(extent[0], extent[1], res)
+        ys = np.linspace(extent[2], extent[3], res)
+        if p.max() > p.min():  # a flat density has no contour lines to draw
+            ax.contour(xs, ys, p, levels=5, colors="0.25", linewidths=0.7)
+    centers = getattr(dist, "centers", None)
+    if show_centers and centers is not None:
+        c = _points(centers, "dist.centers")
+        ax.scatter(c[:, 0], c[:, 1], marker="x", s=30, c="C3", linewidths=1.2, label="mode centres")
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    _label_plane(ax)
+    return ax
+
+
+def samples(
+    fake: ArrayLike,
+    data: Any = None,
+    ax: Axes | None = None,
+    extent=None,
+    *,
+    s: float = 4.0,
+    alpha: float = 0.6,
+    color: str = _FAKE_COLOR,
+    label: str = "generated",
+    show_centers: bool = False,
+) -> Axes:
+    """Scatter generated samples ``fake`` ``(n, 2)`` over the data.
+
+    Args:
+      fake: generated points, ``(n, 2)``.
+      data: ``None``; a distribution (its density is drawn with :func:`density`); or real samples
+        ``(m, 2)`` (scattered in another colour).
+      ax: the Axes to draw on; a new figure when ``None``.
+      extent: ``(x_min, x_max, y_min, y_max)``. ``None``: :data:`DEFAULT_EXTENT` under a
+        distribution, otherwise fitted to the points.
+      s, alpha, color, label: marker size, opacity, colour and legend label of ``fake``.
+      show_centers: mark the distribution's mode centres.
+
+    Returns:
+      The Axes, with a legend and equal aspect.
+    """
+    fake = _points(fake, "fake")
+    extent = None if extent is None else _extent(extent)
+    ax = _new_ax() if ax is None else ax
+    handles = []
+    if data is not None and _is_distribution(data):
+        density(data, ax=ax, extent=extent or DEFAULT_EXTENT, show_centers=show_centers)
+        handles.append(Patch(facecolor="0.55", label="data density"))
+    elif data is not None:
+        real = _points(data, "data")
+        handles.append(
+            ax.scatter(
+                real[:, 0], real[:, 1], s=s, alpha=alpha, c=_REAL_COLOR, label="real", linewidths=0
+            )
+        )
+    handles.append(
+        ax.scatter(fake[:, 0], fake[:, 1], s=s, alpha=alpha, c=color, label=label, linewidths=0)
+    )
+    handles += [h for h in ax.collections if h.get_label() == "mode centres"]
+    if extent is not None:
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    _label_plane(ax)
+    ax.legend(handles=handles, loc="upper right", fontsize="small", markerscale=3)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# The discriminator over the plane
+# ---------------------------------------------------------------------------------------------
+
+
+def discriminator_grid(d_fn: Any, extent=DEFAULT_EXTENT, resolution: int = 100) -> np.ndarray:
+    """Raw outputs (logits, or a critic's values) of ``d_fn`` on a grid over ``extent``.
+
+    ``d_fn`` is evaluated once, on all ``resolution**2`` points in one ``(n, 2)`` float32 batch.
+
+    Returns:
+      A NumPy array ``(resolution, resolution)``: entry ``[i, j]`` is ``d_fn`` at
+      ``(xs[j], ys[i])`` with ``xs, ys = linspace`` over the extent (y along rows, as
+      ``imshow(origin="lower")`` wants). Store these in animation frames as ``"d_grid"``.
+    """
+    if not callable(d_fn):
+        raise ValueError(
+            f"d_fn must be a callable mapping (n, 2) points to (n,) logits; got "
+            f"{type(d_fn).__name__}"
+        )
+    extent = _extent(extent)
+    resolution = _resolution(resolution)
+    pts = _grid_points(extent, resolution)  # (res * res, 2)
+    out = np.asarray(d_fn(jnp.asarray(pts)), dtype=np.float64)
+    n = pts.shape[0]
+    if out.shape == (n, 1):  # a model with a trailing unit axis
+        out = out[:, 0]
+    if out.shape != (n,):
+        raise ValueError(
+            f"d_fn must map (n, 2) to (n,) or (n, 1); for n={n} it returned shape {out.shape}"
+        )
+    return out.reshape(resolution, resolution)
+
+
+def _heat(ax: Axes, grid: np.ndarray, extent, kind: str, vlim=None, alpha: float = 1.0):
+    """Draw a ``discriminator_grid`` as an image; returns the AxesImage."""
+    if kind == "prob":
+        values, vmin, vmax = _sigmoid(grid), 0.0, 1.0  # the colormap's centre is D = 0.5
+    else:
+        values = grid
+        vmin, vmax = (np.nanmin(grid), np.nanmax(grid)) if vlim is None else vlim
+    return ax.imshow(
+        values,
+        origin="lower",
+        extent=extent,
+        cmap=_HEAT_CMAP[kind],
+        vmin=vmin,
+        vmax=vmax,
+        alpha=alpha,
+        interpolation="bilinear",
+        zorder=0,
+    )
+
+
+def discriminator(
+    d_fn: Any,
+    ax: Axes | None = None,
+    extent=DEFAULT_EXTENT,
+    resolution: int = 100,
+    kind: str = "prob",
+    colorbar: bool = True,
+) -> Axes:
+    """Heat map of a discriminator (or critic) over the plane.
+
+    Args:
+      d_fn: a callable mapping ``(n, 2)`` float32 to ``(n,)`` logits.
+      ax: the Axes to draw on; a new figure when ``None``.
+      extent: ``(x_min, x_max, y_min, y_max)``.
+      resolution: grid points per side.
+      kind: ``"prob"`` draws ``D(x) = sigmoid(logit)`` in [0, 1] on a diverging colormap centred
+        at 0.5 (red: "real", blue: "fake"); ``"logit"`` draws the raw values on a sequential
+        colormap, for a WGAN critic, whose level is arbitrary (only differences matter).
+      colorbar: add a labelled colorbar.
+
+    Returns:
+      The Axes.
+    """
+    kind = _kind(kind)
+    extent = _extent(extent)
+    grid = discriminator_grid(d_fn, extent, resolution)
+    ax = _new_ax() if ax is None else ax
+    im = _heat(ax, grid, extent, kind)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label=_HEAT_LABEL[kind], shrink=0.85)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    _label_plane(ax)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Images and loss curves
+# ---------------------------------------------------------------------------------------------
+
+
+def tile_images(
+    images: ArrayLike,
+    nrow: int | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+    pad_value: float = 1.0,
+) -> np.ndarray:
+    """Tile ``images`` into one grayscale array in [0, 1] with 1-pixel separators.
+
+    Args:
+      images: ``(N, H, W, 1)`` or ``(N, H, W)``, with values in ``value_range``.
+      nrow: images per row (as in torchvision's ``make_grid``); ``ceil(sqrt(N))`` when ``None``.
+      value_range: the range mapped linearly onto [0, 1] (then clipped).
+      pad_value: the value of separators and of empty cells, in [0, 1] (1 is white).
+
+    Returns:
+      ``(rows * (H + 1) - 1, nrow * (W + 1) - 1)`` with ``rows = ceil(N / nrow)``.
+    """
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(
+            f"images must have shape (N, H, W, 1) or (N, H, W) with N >= 1 (grayscale); got "
+            f"shape {np.shape(images)}"
+        )
+    lo, hi = (float(v) for v in value_range)
+    if not lo < hi:
+        raise ValueError(f"value_range must be (low, high) with low < high; got {value_range!r}")
+    n, h, w = x.shape
+    if nrow is None:
+        nrow = math.ceil(math.sqrt(n))
+    if isinstance(nrow, bool) or not isinstance(nrow, int | np.integer) or nrow < 1:
+        raise ValueError(f"nrow must be a positive int (images per row) or None; got {nrow!r}")
+    nrow = min(int(nrow), n)
+    rows = math.ceil(n / nrow)
+    x = np.clip((x - lo) / (hi - lo), 0.0, 1.0)  # [lo, hi] -> [0, 1]
+    out = np.full((rows * (h + 1) - 1, nrow * (w + 1) - 1), pad_value, dtype=np.float64)
+    for k in range(n):
+        r, c = divmod(k, nrow)
+        out[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = x[k]
+    return out
+
+
+def image_grid(
+    images: ArrayLike,
+    nrow: int | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> Axes:
+    """Show a batch of grayscale images as one tiled image (see :func:`tile_images`), no ticks.
+
+    Args:
+      images: ``(N, H, W, 1)`` or ``(N, H, W)`` in ``value_range`` (default [-1, 1], the range of
+        a generator with a ``tanh`` output).
+      nrow: images per row; ``ceil(sqrt(N))`` when ``None``.
+      ax: the Axes to draw on; a new figure when ``None``.
+      title: the Axes title.
+
+    Returns:
+      The Axes; ``ax.images[0].get_array()`` is the tiled array.
+    """
+    tiled = tile_images(images, nrow=nrow, value_range=value_range)
+    if ax is None:
+        rows, cols = tiled.shape
+        scale = 4.5 / max(rows, cols)
+        ax = _new_ax((max(cols * scale, 1.5), max(rows * scale, 1.5)))
+    ax.imshow(tiled, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` values: entry ``t`` averages ``y[t - window + 1 : t + 1]``."""
+    c = np.cumsum(np.insert(y, 0, 0.0))
+    return (c[window:] - c[:-window]) / window
+
+
+def losses(
+    history: Mapping[str, ArrayLike],
+    keys: Sequence[str] = ("d_loss", "g_loss"),
+    ax: Axes | None = None,
+    smooth: int = 0,
+    ylabel: str | None = None,
+) -> Axes:
+    """Plot metric curves from a training history against the training step.
+
+    Args:
+      history: a mapping with a ``"step"`` 1-D array and one 1-D array per metric, all of one
+        length (without ``"step"``, the index is used).
+      keys: the metrics to plot.
+      ax: the Axes to draw on; a new figure when ``None``.
+      smooth: window of a trailing moving average, in entries; 0 or 1 plots the raw curve only.
+        With smoothing, the raw curve is drawn faintly behind the smoothed one.
+      ylabel: the y label; ``"loss"`` when every key names a loss, otherwise ``"value"``.
+
+    Returns:
+      The Axes, x axis "training step", with a legend.
+    """
+    if isinstance(keys, str):
+        keys = (keys,)
+    missing = [k for k in keys if k not in history]
+    if missing:
+        allowed = sorted(k for k in history if k != "step")
+        raise ValueError(f"keys {missing} are not in history; allowed: {allowed}")
+    if isinstance(smooth, bool) or not isinstance(smooth, int | np.integer) or smooth < 0:
+        raise ValueError(f"smooth must be an int >= 0 (a window length); got {smooth!r}")
+    length = None
+    for k in keys:
+        y = np.asarray(history[k])
+        if y.ndim != 1:
+            raise ValueError(
+                f"history[{k!r}] must be 1-D (one value per logged step); got shape {y.shape}. "
+                f"For a history of several seeds, plot one seed's curves."
+            )
+        length = y.shape[0] if length is None else length
+    step = np.asarray(history["step"]) if "step" in history else np.arange(length)
+    ax = _new_ax((6.0, 3.5)) if ax is None else ax
+    for i, k in enumerate(keys):
+        y = np.asarray(history[k], dtype=np.float64)
+        if y.shape != step.shape:
+            raise ValueError(
+                f"history[{k!r}] has shape {y.shape} but history['step'] has shape {step.shape}; "
+                f"they must match"
+            )
+        color = f"C{i}"
+        if smooth > 1 and y.shape[0] >= smooth:
+            ax.plot(step, y, color=color, alpha=0.25, linewidth=0.8)
+            ax.plot(step[smooth - 1 :], _moving_average(y, smooth), color=color, label=k)
+        else:
+            ax.plot(step, y, color=color, label=k)
+    ax.set_xlabel("training step")
+    if ylabel is None:
+        ylabel = "loss" if all("loss" in k for k in keys) else "value"
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Training as it happens: animations and strips of frames
+# ---------------------------------------------------------------------------------------------
+
+
+def _frames(frames: Sequence[Mapping[str, Any]]) -> tuple[list[dict], bool]:
+    """Check the frames; returns them (as NumPy) and whether they carry ``d_grid``."""
+    allowed = "a non-empty list of dicts {'step', 'samples', optional 'd_grid'}"
+    if isinstance(frames, Mapping) or not isinstance(frames, Sequence):
+        raise ValueError(f"frames must be {allowed}; got a {type(frames).__name__}")
+    if len(frames) == 0:
+        raise ValueError(f"frames must be {allowed}; got an empty list")
+    out = []
+    for i, f in enumerate(frames):
+        if not isinstance(f, Mapping) or "step" not in f or "samples" not in f:
+            got = sorted(f) if isinstance(f, Mapping) else type(f).__name__
+            raise ValueError(
+                f"frames[{i}] must be a dict with keys 'step' and 'samples' (and optionally "
+                f"'d_grid'); got {got}"
+            )
+        g = {"step": f["step"], "samples": _points(f["samples"], f"frames[{i}]['samples']")}
+        if f.get("d_grid") is not None:
+            g["d_grid"] = np.asarray(f["d_grid"], dtype=np.float64)
+            if g["d_grid"].ndim != 2:
+                raise ValueError(
+                    f"frames[{i}]['d_grid'] must be a 2-D (res, res) array from "
+                    f"discriminator_grid; got shape {g['d_grid'].shape}"
+                )
+        out.append(g)
+    with_grid = ["d_grid" in f for f in out]
+    if any(with_grid) and not all(with_grid):
+        raise ValueError(
+            f"frames must all have a 'd_grid' or none; frame {with_grid.index(False)} has none "
+            f"but frame {with_grid.index(True)} has one"
+        )
+    return out, all(with_grid)
+
+
+def _logit_range(frames: list[dict]) -> tuple[float, float]:
+    """One colour range for every frame, so colours mean the same value throughout."""
+    return (
+        float(min(np.nanmin(f["d_grid"]) for f in frames)),
+        float(max(np.nanmax(f["d_grid"]) for f in frames)),
+    )
+
+
+def _background(ax: Axes, data: Any, extent, over_heat: bool) -> list:
+    """The static data layer: density (lines over a heat map, else an image) or real samples."""
+    handles = []
+    if data is None:
+        return handles
+    if _is_distribution(data):
+        density(data, ax=ax, extent=extent, filled=not over_heat)
+        handles.append(
+            Patch(facecolor="none" if over_heat else "0.55", edgecolor="0.25", label="data density")
+        )
+    else:
+        real = _points(data, "data")
+        handles.append(
+            ax.scatter(
+                real[:, 0], real[:, 1], s=3, alpha=0.4, c=_REAL_COLOR, linewidths=0, label="real"
+            )
+        )
+    return handles
+
+
+def _frame_ax(ax: Axes, extent) -> None:
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+
+
+def animate_training(
+    frames: Sequence[Mapping[str, Any]],
+    data: Any = None,
+    extent=DEFAULT_EXTENT,
+    interval: int = 200,
+    kind: str = "prob",
+    figsize: tuple[float, float] = (4.5, 4.5),
+) -> FuncAnimation:
+    """Animate training: the generated samples of each frame over the data.
+
+    Args:
+      frames: a list of dicts ``{"step": int, "samples": (n, 2)}``, each optionally with
+        ``"d_grid"``: ``discriminator_grid(d, extent, res)`` at that step (same ``extent``),
+        drawn as a heat map behind the samples.
+      data: ``None``, a distribution (its density: an image, or contour lines over a heat map),
+        or real samples ``(m, 2)``.
+      extent: ``(x_min, x_max, y_min, y_max)``; the extent the ``d_grid`` were computed on.
+      interval: milliseconds between frames.
+      kind: ``"prob"`` or ``"logit"``, as in :func:`discriminator`; one colour scale for all
+        frames.
+
+    Returns:
+      A ``FuncAnimation`` with ``len(frames)`` frames. Its figure is already closed (so a
+      notebook does not also show a still image); show it with ``HTML(to_html(anim))``.
+    """
+    kind = _kind(kind)
+    extent = _extent(extent)
+    frames, with_grid = _frames(frames)
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    plt.close(fig)  # drawn only through the animation's writer, never as a still
+    heat = None
+    if with_grid:
+        vlim = _logit_range(frames) if kind == "logit" else None
+        heat = _heat(ax, frames[0]["d_grid"], extent, kind, vlim=vlim, alpha=0.85)
+        fig.colorbar(heat, ax=ax, label=_HEAT_LABEL[kind], shrink=0.85)
+    handles = _background(ax, data, extent, over_heat=with_grid)
+    first = frames[0]["samples"]
+    color = "k" if with_grid else _FAKE_COLOR  # black reads on both ends of the heat map
+    scat = ax.scatter(
+        first[:, 0], first[:, 1], s=5, alpha=0.7, c=color, linewidths=0, label="generated", zorder=3
+    )
+    ax.legend(handles=[*handles, scat], loc="upper right", fontsize="small", markerscale=2.5)
+    title = ax.set_title("")
+    _frame_ax(ax, extent)
+    _label_plane(ax)
+
+    def update(i: int):
+        f = frames[i]
+        scat.set_offsets(f["samples"])
+        title.set_text(f"step {f['step']}")
+        changed = [scat, title]
+        if heat is not None:
+            heat.set_data(_sigmoid(f["d_grid"]) if kind == "prob" else f["d_grid"])
+            changed.append(heat)
+        return changed
+
+    update(0)
+    return FuncAnimation(fig, update, frames=range(len(frames)), interval=interval, blit=False)
+
+
+def to_html(anim: FuncAnimation, default_mode: str = "once", embed_limit_mb: float = 50.0) -> str:
+    """The animation as a self-contained HTML/JavaScript player (frames embedded as images).
+
+    Plays in JupyterLab (``IPython.display.HTML(to_html(anim))``) and on a static Jupyter Book
+    page, with no network. ``default_mode`` is ``"once"``, ``"loop"`` or ``"reflect"``. Each
+    frame is a PNG of about 0.1 MB at the default size; matplotlib drops the frames past
+    ``embed_limit_mb`` (with a warning), so keep animations to a few dozen frames.
+    """
+    if not isinstance(anim, FuncAnimation):
+        raise ValueError(f"anim must be a matplotlib FuncAnimation; got {type(anim).__name__}")
+    modes = ("once", "loop", "reflect")
+    if default_mode not in modes:
+        raise ValueError(f"default_mode must be one of {modes}; got {default_mode!r}")
+    with plt.rc_context({"animation.embed_limit": embed_limit_mb}):
+        return anim.to_jshtml(default_mode=default_mode)
+
+
+def strip(
+    frames: Sequence[Mapping[str, Any]],
+    data: Any = None,
+    ncols: int | None = None,
+    extent=DEFAULT_EXTENT,
+    kind: str = "prob",
+    panel_size: float = 2.2,
+) -> Figure:
+    """The frames of :func:`animate_training` as static small panels, for print and readers.
+
+    Args:
+      frames, data, extent, kind: as in :func:`animate_training`.
+      ncols: panels per row; ``min(len(frames), 5)`` when ``None``. Pass ``frames[::k]`` to show
+        fewer.
+      panel_size: inches per panel side.
+
+    Returns:
+      The Figure (one panel per frame, titled with its step).
+    """
+    kind = _kind(kind)
+    extent = _extent(extent)
+    frames, with_grid = _frames(frames)
+    n = len(frames)
+    if ncols is None:
+        ncols = min(n, 5)
+    if isinstance(ncols, bool) or not isinstance(ncols, int | np.integer) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int or None; got {ncols!r}")
+    ncols = min(int(ncols), n)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(panel_size * ncols + (0.8 if with_grid else 0.0), panel_size * nrows),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
+    vlim = _logit_range(frames) if with_grid and kind == "logit" else None
+    color = "k" if with_grid else _FAKE_COLOR
+    heat = None
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.set_axis_off()
+            continue
+        f = frames[k]
+        if with_grid:
+            heat = _heat(ax, f["d_grid"], extent, kind, vlim=vlim, alpha=0.85)
+        _background(ax, data, extent, over_heat=with_grid)
+        ax.scatter(
+            f["samples"][:, 0], f["samples"][:, 1], s=2, alpha=0.7, c=color, linewidths=0, zorder=3
+        )
+        ax.set_title(f"step {f['step']}", fontsize="small")
+        _frame_ax(ax, extent)
+        c = k % ncols
+        ax.set_xlabel("$x_1$" if k + ncols >= n else "")  # the lowest panel of its column
+        ax.set_ylabel("$x_2$" if c == 0 else "")
+    if heat is not None:
+        fig.colorbar(heat, ax=axes, label=_HEAT_LABEL[kind], shrink=0.85)
+    return fig
