@@ -178,7 +178,7 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
             "penalty": penalty,
             "d_real": real_mean,  # mean D output (logit / critic score) on real data
             "d_fake": fake_mean,  # ... and on generated data
-            "d_grad_norm": optax.global_norm(grads),
+            "d_grad_norm": optax.tree.norm(grads),
         }
         return (d_params, d_rest, d_opt, g_params, g_rest), metrics
 
@@ -193,7 +193,7 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
         (loss, g_rest), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g_params)
         updates, g_opt = g_tx.update(grads, state.g_opt, state.g_params)
         g_params = optax.apply_updates(state.g_params, updates)
-        metrics = {"g_loss": loss, "g_grad_norm": optax.global_norm(grads)}
+        metrics = {"g_loss": loss, "g_grad_norm": optax.tree.norm(grads)}
         return g_params, g_rest, g_opt, metrics
 
     def step(state: TrainState, data) -> tuple[TrainState, dict[str, jax.Array]]:
@@ -350,15 +350,17 @@ class Trainer:
             self._evaluate(eval_fn)
         chunks: list[dict[str, np.ndarray]] = []
         start, end = self.step, self.step + steps
-        k = self.steps_per_call
+        # Fused calls of k steps; evaluation points must fall on call boundaries, and a
+        # remainder shorter than k runs as single steps (no recompilation for odd lengths).
+        k = math.gcd(self.steps_per_call, every) if (eval_fn and every) else self.steps_per_call
         with tqdm(total=steps, disable=not self.config.progress, leave=False) as bar:
             t = start
             while t < end:
-                limit = end if not (eval_fn and every) else min(end, (t // every + 1) * every)
-                n = min(k, limit - t)
-                if n == k and k > 1:
+                if k > 1 and t % k == 0 and end - t >= k:
+                    n = k
                     self.state, metrics = self._many(self.state, self.data, k)
                 else:
+                    n = 1
                     self.state, metrics = self._step(self.state, self.data)
                     metrics = jax.tree.map(lambda m: m[None], metrics)
                 # Waiting for each call keeps at most one call queued (and the host in step).

@@ -1,0 +1,95 @@
+"""Shape tests for every model, and the checks that bad construction arguments fail early."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from ganlab import models
+
+KEY = jax.random.PRNGKey(0)
+
+
+@pytest.mark.parametrize("latent_dim,out_dim,depth", [(2, 2, 2), (8, 1, 1), (3, 5, 3)])
+def test_mlp_shapes(latent_dim, out_dim, depth):
+    rngs = nnx.Rngs(0)
+    g = models.MLPGenerator(latent_dim, out_dim, width=16, depth=depth, rngs=rngs)
+    d = models.MLPDiscriminator(out_dim, width=16, depth=depth, rngs=rngs)
+    z = g.sample_latent(KEY, 7)
+    assert z.shape == (7, latent_dim)
+    x = g(z)
+    assert x.shape == (7, out_dim) and x.dtype == jnp.float32
+    assert d(x).shape == (7,)
+    assert len(g.hidden) == depth
+
+
+def test_foundation_spec_parameter_counts():
+    g, d = models.mlp_gan()  # G 2->128->128->2, D 2->128->128->1
+    count = lambda m: sum(p.size for p in jax.tree.leaves(nnx.state(m, nnx.Param)))
+    assert count(g) == (2 * 128 + 128) + (128 * 128 + 128) + (128 * 2 + 2)
+    assert count(d) == (2 * 128 + 128) + (128 * 128 + 128) + (128 * 1 + 1)
+
+
+@pytest.mark.parametrize("image_size", [8, 28])
+@pytest.mark.parametrize("upsample", ["subpixel", "transpose"])
+def test_conv_shapes_and_range(image_size, upsample):
+    g, d = models.conv_gan(16, image_size=image_size, channels=8, upsample=upsample)
+    x = g.sample(KEY, 3)
+    assert x.shape == (3, image_size, image_size, 1)
+    assert float(jnp.abs(x).max()) <= 1.0  # tanh output, like data scaled to [-1, 1]
+    assert d(x).shape == (3,)
+
+
+def test_depth_to_space_moves_channel_groups_into_patches():
+    x = jnp.arange(8.0).reshape(1, 1, 2, 4)  # 1x2 pixels, 4 channels each
+    y = models.depth_to_space(x, 2)
+    assert y.shape == (1, 2, 4, 1)
+    # pixel (0,0) channels [0,1,2,3] -> 2x2 patch [[0,1],[2,3]]; pixel (0,1) -> [[4,5],[6,7]]
+    np.testing.assert_array_equal(y[0, :, :, 0], [[0, 1, 4, 5], [2, 3, 6, 7]])
+
+
+def test_samples_depend_only_on_their_own_latent():
+    g, _ = models.conv_gan(16, image_size=8, channels=8)
+    z = g.sample_latent(KEY, 4)
+    alone = g(z[:1])
+    together = g(z)[:1]
+    np.testing.assert_allclose(alone, together, rtol=1e-5, atol=1e-6)
+
+
+def test_latents_are_keyed():
+    g, _ = models.mlp_gan()
+    a, b = g.sample_latent(KEY, 5), g.sample_latent(KEY, 5)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, g.sample_latent(jax.random.PRNGKey(1), 5))
+
+
+def test_fuse_steps_is_set_per_family():
+    assert models.MLPGenerator.fuse_steps and models.MLPDiscriminator.fuse_steps
+    assert not models.ConvGenerator.fuse_steps and not models.ConvDiscriminator.fuse_steps
+
+
+@pytest.mark.parametrize(
+    "build,match",
+    [
+        (lambda r: models.MLPGenerator(0, 2, rngs=r), "latent_dim must be a positive integer"),
+        (lambda r: models.MLPGenerator(2, 2, width=-1, rngs=r), "width"),
+        (lambda r: models.MLPDiscriminator(2, depth=0, rngs=r), "depth"),
+        (lambda r: models.MLPDiscriminator(2, activation="sigmoidal", rngs=r), "activation"),
+        (lambda r: models.ConvGenerator(16, image_size=32, rngs=r), "image_size must be one of"),
+        (lambda r: models.ConvGenerator(16, upsample="nearest", rngs=r), "upsample"),
+        (lambda r: models.ConvDiscriminator(channels=2.5, rngs=r), "channels"),
+    ],
+)
+def test_bad_construction_arguments(build, match):
+    with pytest.raises(ValueError, match=match):
+        build(nnx.Rngs(0))
+
+
+def test_wrong_input_shape_is_named():
+    g, d = models.mlp_gan()
+    with pytest.raises(ValueError, match=r"z must have shape \(batch, 2\), got \(4, 3\)"):
+        g(jnp.zeros((4, 3)))
+    _, cd = models.conv_gan(16, image_size=8, channels=8)
+    with pytest.raises(ValueError, match=r"x must have shape \(batch, 8, 8, 1\)"):
+        cd(jnp.zeros((4, 28, 28, 1)))

@@ -1,0 +1,288 @@
+"""The trainer: config validation, smoke runs per loss, determinism, fusion, seeds, checkpoints."""
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from ganlab import data, models, train
+
+KEY = jax.random.PRNGKey(123)
+SMALL = dict(batch_size=32, progress=False, g_lr=1e-3, d_lr=1e-3)
+
+
+def small_pair(seed=0):
+    return models.mlp_gan(width=16, seed=seed)
+
+
+def params_of(model):
+    from flax import nnx
+
+    return jax.tree.leaves(nnx.state(model, nnx.Param))
+
+
+def assert_trees_equal(a, b):
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+# --- config --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field,value,match",
+    [
+        ("loss", "wasserstein", "loss must be one of"),
+        ("optimizer", "lbfgs", "optimizer must be one of"),
+        ("n_critic", 0, "n_critic must be an integer >= 1, got 0"),
+        ("batch_size", 0, "batch_size must be an integer >= 1"),
+        ("batch_size", 2.5, "batch_size must be an integer"),
+        ("steps", -1, "steps must be an integer >= 0"),
+        ("g_lr", 0.0, "g_lr must be a finite number > 0, got 0.0"),
+        ("d_lr", -1e-4, "d_lr must be a finite number > 0"),
+        ("d_lr", float("nan"), "d_lr must be a finite number > 0"),
+        ("g_betas", (0.5, 1.0), r"g_betas must be two numbers in \[0, 1\)"),
+        ("clip", 0, "clip must be a finite number > 0"),
+        ("gp_weight", -1.0, "gp_weight must be a finite number >= 0"),
+        ("steps_per_call", 0, "steps_per_call must be an integer >= 1"),
+        ("seed", -3, "seed must be an integer >= 0"),
+    ],
+)
+def test_config_rejects_bad_values(field, value, match):
+    with pytest.raises(ValueError, match=match):
+        train.Config(**{field: value})
+
+
+def test_config_replace_validates_and_rejects_unknown_fields():
+    config = train.Config()
+    assert config.replace(n_critic=5).n_critic == 5
+    with pytest.raises(ValueError, match="n_critic"):
+        config.replace(n_critic=0)
+    with pytest.raises(ValueError, match=r"unknown Config fields \['ncritic'\]"):
+        config.replace(ncritic=5)
+
+
+def test_every_config_field_has_a_comment():
+    import inspect
+
+    source = inspect.getsource(train.Config)
+    for field in dataclasses.fields(train.Config):
+        line = next(ln for ln in source.splitlines() if ln.strip().startswith(field.name + ":"))
+        assert "#" in line, f"Config.{field.name} has no comment"
+
+
+# --- bad data and models fail before compiling ------------------------------------------------
+
+
+def test_data_of_the_wrong_dimension_is_rejected():
+    g, d = small_pair()
+    three_d = np.zeros((100, 3), np.float32)
+    with pytest.raises(ValueError, match="data and generator disagree"):
+        train.Trainer(g, d, three_d, train.Config(**SMALL))
+
+
+def test_non_finite_data_is_rejected():
+    g, d = small_pair()
+    bad = np.zeros((100, 2), np.float32)
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        train.Trainer(g, d, bad, train.Config(**SMALL))
+
+
+def test_data_of_the_wrong_type_is_rejected():
+    g, d = small_pair()
+    with pytest.raises(ValueError, match="data must be a sampler"):
+        train.Trainer(g, d, [[0.0, 1.0]], train.Config(**SMALL))
+
+
+def test_a_generator_without_latent_dim_is_rejected():
+    _, d = small_pair()
+    with pytest.raises(ValueError, match="latent_dim"):
+        train.Trainer(lambda z: z, d, data.ring(), train.Config(**SMALL))
+
+
+def test_a_discriminator_for_other_data_is_rejected():
+    g, _ = small_pair()
+    _, conv_d = models.conv_gan(8, image_size=8, channels=4)
+    with pytest.raises(ValueError, match="discriminator rejected data of shape"):
+        train.Trainer(g, conv_d, data.ring(), train.Config(**SMALL))
+
+
+def test_wrong_config_type_is_rejected():
+    g, d = small_pair()
+    with pytest.raises(ValueError, match="config must be a ganlab.train.Config"):
+        train.Trainer(g, d, data.ring(), {"steps": 3})
+
+
+# --- smoke runs: every loss moves the samples toward the data --------------------------------
+
+SHIFTED = data.mixture(jnp.array([[2.0, 2.0]]), 0.5)  # one Gaussian away from G's start
+# The WGAN variants with the settings of their papers (n_critic 5; RMSProp for clipping,
+# Adam betas (0.5, 0.9) for the gradient penalty): with n_critic 1 WGAN-GP oscillates here.
+PAPER_SETTINGS = {
+    "wgan-clip": dict(n_critic=5, optimizer="rmsprop"),
+    "wgan-gp": dict(n_critic=5, d_betas=(0.5, 0.9), g_betas=(0.5, 0.9)),
+}
+
+
+@pytest.mark.parametrize(
+    "loss", ["minimax", "nonsaturating", "wgan-clip", "wgan-gp", "hinge", "lsgan"]
+)
+def test_each_loss_moves_samples_toward_the_data(loss):
+    g, d = models.mlp_gan(width=32, seed=0)
+    target = np.array([2.0, 2.0])
+    before = np.linalg.norm(np.asarray(g.sample(KEY, 1000)).mean(0) - target)
+    config = {**SMALL, "batch_size": 64, **PAPER_SETTINGS.get(loss, {})}
+    result = train.train(g, d, SHIFTED, loss=loss, steps=300, **config)
+    x = np.asarray(result.generator.sample(KEY, 1000))
+    after = np.linalg.norm(x.mean(0) - target)
+    assert np.all(np.isfinite(x))
+    assert after < 0.6 * before, f"{loss}: mean distance {before:.2f} -> {after:.2f}"
+    for name in ("d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "d_real", "d_fake"):
+        assert result.history[name].shape == (300,)
+        assert np.all(np.isfinite(result.history[name]))
+
+
+def test_wgan_clip_keeps_weights_in_the_box():
+    g, d = small_pair()
+    result = train.train(g, d, data.ring(), loss="wgan-clip", steps=5, clip=0.01, **SMALL)
+    assert max(float(jnp.abs(p).max()) for p in params_of(result.discriminator)) <= 0.01
+
+
+def test_penalties_are_reported():
+    g, d = small_pair()
+    h = train.train(g, d, data.ring(), loss="wgan-gp", steps=3, **SMALL).history
+    assert np.all(h["penalty"] > 0)
+    g, d = small_pair()
+    h = train.train(g, d, data.ring(), steps=3, r1_weight=1.0, **SMALL).history
+    assert np.all(h["penalty"] > 0)
+    g, d = small_pair()
+    h = train.train(g, d, data.ring(), steps=3, **SMALL).history
+    assert np.all(h["penalty"] == 0)
+
+
+# --- determinism, fusion, resumption ----------------------------------------------------------
+
+
+def run(steps=20, **kw):
+    g, d = small_pair()
+    trainer = train.Trainer(g, d, data.ring(), train.Config(**{**SMALL, **kw}))
+    trainer.run(steps)
+    return trainer
+
+
+def test_same_config_and_seed_give_bitwise_identical_runs():
+    a, b = run(), run()
+    assert_trees_equal(params_of(a.generator), params_of(b.generator))
+    assert_trees_equal(params_of(a.discriminator), params_of(b.discriminator))
+    for name in ("d_loss", "g_loss", "g_grad_norm"):
+        np.testing.assert_array_equal(a.history[name], b.history[name])
+    c = run(seed=1)
+    assert not np.array_equal(a.history["g_loss"], c.history["g_loss"])
+
+
+def test_fused_and_per_step_calls_compute_the_same_thing():
+    fused = run(steps_per_call=10)
+    single = run(steps_per_call=1)
+    assert fused.steps_per_call == 10 and single.steps_per_call == 1
+    for x, y in zip(params_of(fused.generator), params_of(single.generator), strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-6)
+
+
+def test_fusion_is_chosen_per_model_family():
+    g, d = small_pair()
+    assert train.Trainer(g, d, data.ring(), train.Config(**SMALL)).steps_per_call > 1
+    cg, cd = models.conv_gan(8, image_size=8, channels=4)
+    images = np.zeros((10, 8, 8, 1), np.float32)
+    assert train.Trainer(cg, cd, images, train.Config(**SMALL)).steps_per_call == 1
+
+
+def test_n_critic_runs_several_discriminator_updates():
+    one, five = run(steps=2, n_critic=1), run(steps=2, n_critic=5)
+    assert not np.array_equal(one.history["d_loss"], five.history["d_loss"])
+
+
+def test_checkpoint_round_trips_exactly_and_a_resumed_run_matches(tmp_path):
+    straight = run(steps=40, steps_per_call=10)
+
+    first = run(steps=20, steps_per_call=10)
+    first.save(tmp_path / "ckpt")
+    g, d = small_pair(seed=7)  # different initial weights: all must come from the checkpoint
+    resumed = train.Trainer(g, d, data.ring(), train.Config(**{**SMALL, "steps_per_call": 10}))
+    resumed.restore(tmp_path / "ckpt")
+    assert resumed.step == 20
+    assert_trees_equal(jax.tree.leaves(first.state), jax.tree.leaves(resumed.state))
+    assert_trees_equal(params_of(first.generator), params_of(resumed.generator))
+    resumed.run(20)
+    assert_trees_equal(params_of(straight.generator), params_of(resumed.generator))
+    assert_trees_equal(params_of(straight.discriminator), params_of(resumed.discriminator))
+    np.testing.assert_array_equal(straight.history["g_loss"], resumed.history["g_loss"])
+    np.testing.assert_array_equal(straight.history["step"], np.arange(1, 41))
+
+
+def test_restore_rejects_a_mismatched_checkpoint(tmp_path):
+    run(steps=2).save(tmp_path / "ckpt")
+    g, d = models.mlp_gan(width=16, depth=3)
+    other = train.Trainer(g, d, data.ring(), train.Config(**SMALL))
+    with pytest.raises(ValueError, match="same models"):
+        other.restore(tmp_path / "ckpt")
+    with pytest.raises(ValueError, match="directory written by Trainer.save"):
+        other.restore(tmp_path / "nothing-here")
+
+
+def test_models_are_usable_after_training_with_donated_state():
+    trainer = run(steps=3, steps_per_call=1)
+    x = trainer.generator.sample(KEY, 4)  # the modules hold copies, not donated buffers
+    trainer.run(2)
+    assert np.all(np.isfinite(np.asarray(x)))
+    assert np.all(np.isfinite(np.asarray(trainer.generator.sample(KEY, 4))))
+
+
+def test_eval_fn_is_called_every_eval_every_steps():
+    g, d = small_pair()
+    calls = []
+
+    def eval_fn(gen, disc):
+        calls.append(1)
+        return {"samples": np.asarray(gen.sample(KEY, 8))}
+
+    result = train.train(g, d, data.ring(), steps=30, eval_every=10, eval_fn=eval_fn, **SMALL)
+    assert [e["step"] for e in result.history["eval"]] == [0, 10, 20, 30]
+    assert result.history["eval"][-1]["samples"].shape == (8, 2)
+    assert not np.array_equal(result.history["eval"][0]["samples"], result.history["eval"][3]["samples"])
+
+
+# --- many seeds at once -----------------------------------------------------------------------
+
+
+def test_train_seeds_matches_separate_runs():
+    seeds = [0, 3, 5]
+    together = train.train_seeds(small_pair, data.ring(), steps=20, seeds=seeds, **SMALL)
+    assert together.history["g_loss"].shape == (3, 20)
+    assert together.trainer.sample(KEY, 16).shape == (3, 16, 2)
+    for i, seed in enumerate(seeds):
+        g, d = small_pair(seed)
+        alone = train.train(g, d, data.ring(), steps=20, seed=seed, **SMALL)
+        for x, y in zip(params_of(together.generators[i]), params_of(alone.generator), strict=True):
+            np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            together.history["g_loss"][i], alone.history["g_loss"], rtol=1e-4, atol=1e-5
+        )
+
+
+def test_train_seeds_rejects_bad_seeds():
+    with pytest.raises(ValueError, match="seeds must be a non-empty list"):
+        train.train_seeds(small_pair, data.ring(), seeds=[], **SMALL)
+
+
+# --- images ------------------------------------------------------------------------------------
+
+
+def test_conv_gan_trains_on_digits():
+    images, _ = data.digits("train")
+    g, d = models.conv_gan(16, image_size=8, channels=8)
+    result = train.train(g, d, images, steps=5, **SMALL)
+    assert result.history["g_loss"].shape == (5,)
+    assert result.trainer.sample(KEY, 3).shape == (3, 8, 8, 1)
