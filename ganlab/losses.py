@@ -145,7 +145,10 @@ def _sq_grad_norm(discriminator: Critic, x: jax.Array) -> jax.Array:
 
 
 def d_hinge(real_logits: jax.Array, fake_logits: jax.Array) -> jax.Array:
-    r"""Hinge loss for D: :math:`\mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))]`."""
+    r"""Hinge loss for D.
+
+    .. math:: L_D = \mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))]
+    """
     return jnp.mean(jax.nn.relu(1.0 - real_logits)) + jnp.mean(jax.nn.relu(1.0 + fake_logits))
 
 

@@ -1,0 +1,200 @@
+"""The course's 2-D GAN in PyTorch eager mode: a reference for the steps/s comparison.
+
+The spec matches ganlab's 8-Gaussian-ring GAN exactly:
+
+* data: 8 Gaussians on the unit circle, std 0.01, equal weights, sampled fresh each step;
+* generator: z ~ N(0, I_2) -> Linear 128 -> ReLU -> Linear 128 -> ReLU -> Linear 2;
+* discriminator: 2 -> Linear 128 -> LeakyReLU(0.2) -> Linear 128 -> LeakyReLU(0.2) -> Linear 1
+  (logits);
+* batch 256, Adam(lr 1e-4, betas (0.5, 0.999)) for both players, float32;
+* each step: one discriminator update on softplus(-D(x)) + softplus(D(G(z))) with G's output
+  detached, then one generator update on the non-saturating loss softplus(-D(G(z'))) with a
+  fresh z'.
+
+Linear layers start like Flax NNX's ``nnx.Linear`` default (LeCun-normal, truncated at two
+standard deviations; zero bias) rather than PyTorch's, so both libraries start from the same
+distribution of networks.
+
+The module imports without PyTorch (``TORCH_AVAILABLE`` says whether it is installed); the
+functions that need it import it when called. Run it to print the steps/s::
+
+    python benchmarks/torch_reference.py [--steps 2000] [--warmup 100] [--threads N]
+"""
+
+import argparse
+import importlib.util
+import math
+import time
+
+import numpy as np
+
+TORCH_AVAILABLE = importlib.util.find_spec("torch") is not None
+
+N_MODES = 8  # ring of 8 Gaussians on the unit circle
+RADIUS = 1.0
+DATA_STD = 0.01
+LATENT_DIM = 2
+HIDDEN = 128
+BATCH = 256
+LR = 1e-4
+BETAS = (0.5, 0.999)
+N_SAMPLES = 2_500  # samples returned by train_and_sample
+
+
+def _require_torch():
+    if not TORCH_AVAILABLE:
+        raise ImportError(
+            "benchmarks/torch_reference.py needs PyTorch: pip install torch "
+            "(the CPU wheel is enough)."
+        )
+    import torch
+
+    return torch
+
+
+def ring_centers() -> np.ndarray:
+    """``(8, 2)`` float32 centres of the ring, mode k at angle 2 pi k / 8."""
+    angles = 2.0 * np.pi * np.arange(N_MODES) / N_MODES
+    return (RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=-1)).astype(np.float32)
+
+
+class TorchGAN:
+    """The GAN's networks, optimizers and generator of random numbers; ``step()`` trains once.
+
+    Build it with :func:`make_torch_gan`.
+    """
+
+    def __init__(self, seed: int, num_threads: int | None = None):
+        torch = _require_torch()
+        from torch import nn
+
+        if num_threads is not None:
+            torch.set_num_threads(num_threads)
+        self._torch = torch
+        self._F = torch.nn.functional
+        # One explicit generator for data and latents; the initialisation below runs under
+        # fork_rng so that building a GAN leaves torch's global random state untouched.
+        self.rng = torch.Generator().manual_seed(seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.G = nn.Sequential(
+                nn.Linear(LATENT_DIM, HIDDEN),
+                nn.ReLU(),
+                nn.Linear(HIDDEN, HIDDEN),
+                nn.ReLU(),
+                nn.Linear(HIDDEN, 2),
+            )
+            self.D = nn.Sequential(
+                nn.Linear(2, HIDDEN),
+                nn.LeakyReLU(0.2),
+                nn.Linear(HIDDEN, HIDDEN),
+                nn.LeakyReLU(0.2),
+                nn.Linear(HIDDEN, 1),
+            )
+            for module in (*self.G, *self.D):
+                if isinstance(module, nn.Linear):
+                    _flax_default_init_(torch, module)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR, betas=BETAS)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR, betas=BETAS)
+        self.centers = torch.from_numpy(ring_centers())  # (8, 2)
+
+    def sample_data(self, n: int):
+        """``(n, 2)`` fresh samples of the ring."""
+        torch = self._torch
+        idx = torch.randint(0, N_MODES, (n,), generator=self.rng)
+        noise = torch.randn(n, 2, generator=self.rng)
+        return self.centers[idx] + DATA_STD * noise
+
+    def sample_latent(self, n: int):
+        """``(n, 2)`` latents z ~ N(0, I)."""
+        return self._torch.randn(n, LATENT_DIM, generator=self.rng)
+
+    def step(self) -> dict:
+        """One discriminator update, then one generator update.
+
+        Returns ``{"d_loss", "g_loss"}`` as detached 0-d tensors (no ``.item()`` in the loop).
+        """
+        torch, F = self._torch, self._F
+        x = self.sample_data(BATCH)  # (B, 2)
+        # no_grad gives the detached G(z) without recording G's graph at all.
+        with torch.no_grad():
+            fake = self.G(self.sample_latent(BATCH))  # (B, 2)
+        # BCE on logits: -log sigmoid(l) = softplus(-l), -log(1 - sigmoid(l)) = softplus(l).
+        d_loss = (F.softplus(-self.D(x)) + F.softplus(self.D(fake))).mean()
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+
+        # Generator update on a fresh z. D's weights need no gradient here (as with a JAX
+        # grad taken with respect to G's parameters only).
+        self.D.requires_grad_(False)
+        g_loss = F.softplus(-self.D(self.G(self.sample_latent(BATCH)))).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+    def sample(self, n: int = N_SAMPLES) -> np.ndarray:
+        """``(n, 2)`` float32 generator samples."""
+        with self._torch.no_grad():
+            return self.G(self.sample_latent(n)).numpy()
+
+
+def _flax_default_init_(torch, linear) -> None:
+    """In place: ``nnx.Linear``'s default init, LeCun-normal truncated at +-2 std, zero bias."""
+    fan_in = linear.in_features
+    # jax.nn.initializers.variance_scaling(1, "fan_in", "truncated_normal"): the std of a
+    # standard normal truncated to [-2, 2] is 0.8796..., so the scale is divided by it.
+    std = math.sqrt(1.0 / fan_in) / 0.87962566103423978
+    with torch.no_grad():
+        torch.nn.init.trunc_normal_(linear.weight, std=std, a=-2.0 * std, b=2.0 * std)
+        torch.nn.init.zeros_(linear.bias)
+
+
+def make_torch_gan(seed: int, num_threads: int | None = None) -> TorchGAN:
+    """A fresh GAN seeded with ``seed``; ``num_threads=None`` keeps torch's default threads."""
+    return TorchGAN(seed, num_threads=num_threads)
+
+
+def steps_per_second(
+    n_steps: int = 2000, warmup: int = 100, seed: int = 0, num_threads: int | None = None
+) -> float:
+    """Training steps (one D update + one G update) per second, timed after ``warmup`` steps."""
+    if n_steps < 1 or warmup < 0:
+        raise ValueError(f"need n_steps >= 1 and warmup >= 0, got {n_steps=} and {warmup=}.")
+    gan = make_torch_gan(seed, num_threads=num_threads)
+    for _ in range(warmup):
+        gan.step()
+    start = time.perf_counter()
+    for _ in range(n_steps):
+        gan.step()
+    # Eager CPU torch is synchronous: every step has finished when step() returns.
+    return n_steps / (time.perf_counter() - start)
+
+
+def train_and_sample(n_steps: int, seed: int, num_threads: int | None = None) -> np.ndarray:
+    """Train for ``n_steps`` and return ``(2500, 2)`` float32 generator samples."""
+    gan = make_torch_gan(seed, num_threads=num_threads)
+    for _ in range(n_steps):
+        gan.step()
+    return gan.sample(N_SAMPLES)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    args = parser.parse_args()
+    torch = _require_torch()
+    rate = steps_per_second(args.steps, args.warmup, args.seed, num_threads=args.threads)
+    print(
+        f"torch {torch.__version__} eager CPU, {torch.get_num_threads()} threads: "
+        f"{rate:.1f} steps/s ({args.steps} steps after {args.warmup} warm-up)"
+    )
+
+
+if __name__ == "__main__":
+    main()
