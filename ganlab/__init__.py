@@ -11,7 +11,13 @@ Small single-purpose modules behind a flat namespace::
     ganlab.exercises  self-checking exercises used by the lessons
 """
 
+import os
+
 from ganlab import data, exercises, losses, metrics, models, plot, train
 
 __version__ = "0.1.0"
-__all__ = ["data", "exercises", "losses", "metrics", "models", "plot", "train"]
+
+# GANLAB_FAST=1 (set by CI) asks the lessons for less training; what they show must not change.
+FAST: bool = os.environ.get("GANLAB_FAST", "").strip().lower() not in ("", "0", "false", "no")
+
+__all__ = ["FAST", "data", "exercises", "losses", "metrics", "models", "plot", "train"]

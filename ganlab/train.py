@@ -207,9 +207,7 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
         d_params, d_rest, d_opt, _, g_rest = carry
         state = state._replace(d_params=d_params, d_rest=d_rest, d_opt=d_opt, g_rest=g_rest)
         g_params, g_rest, g_opt, g_metrics = generator_update(state, k_g)
-        state = state._replace(
-            g_params=g_params, g_rest=g_rest, g_opt=g_opt, step=state.step + 1
-        )
+        state = state._replace(g_params=g_params, g_rest=g_rest, g_opt=g_opt, step=state.step + 1)
         d_metrics = jax.tree.map(lambda m: m[-1], d_metrics)  # the last critic update's
         return state, {**d_metrics, **g_metrics}
 

@@ -86,9 +86,9 @@ def test_gradient_penalty_is_zero_for_a_unit_slope_and_one_at_a_zero_gradient():
     double = linear_critic([0.0, 2.0])
     assert float(losses.gradient_penalty(double, real, fake, key)) == pytest.approx(1.0)
     constant = lambda x: jnp.zeros(x.shape[0])
-    value, grads = jax.value_and_grad(
-        lambda r: losses.gradient_penalty(constant, r, fake, key)
-    )(real)
+    value, grads = jax.value_and_grad(lambda r: losses.gradient_penalty(constant, r, fake, key))(
+        real
+    )
     assert float(value) == pytest.approx(1.0)
     assert np.all(np.isfinite(grads))  # sqrt at 0 must not produce NaN
 

@@ -251,7 +251,9 @@ def test_eval_fn_is_called_every_eval_every_steps():
     result = train.train(g, d, data.ring(), steps=30, eval_every=10, eval_fn=eval_fn, **SMALL)
     assert [e["step"] for e in result.history["eval"]] == [0, 10, 20, 30]
     assert result.history["eval"][-1]["samples"].shape == (8, 2)
-    assert not np.array_equal(result.history["eval"][0]["samples"], result.history["eval"][3]["samples"])
+    assert not np.array_equal(
+        result.history["eval"][0]["samples"], result.history["eval"][3]["samples"]
+    )
 
 
 # --- many seeds at once -----------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""Project hygiene: conda and pip agree, notebooks are stripped, CI runs README's command."""
+
+import json
+import pathlib
+import re
+import tomllib
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    name = re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0]
+    return name.lower().replace("_", "-")
+
+
+def _bounds(requirements) -> dict[str, str]:
+    return {_name(r): r.strip()[len(_name(r)) :].strip() for r in requirements}
+
+
+def test_environment_yml_installs_what_pyproject_declares():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _bounds(pyproject["dependencies"] + pyproject["optional-dependencies"]["dev"])
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    got = _bounds(c for c in conda if _name(c) not in ("python", "pip"))
+    assert got == wanted, "environment.yml and pyproject.toml list different packages/bounds"
+    assert "-e ." in pip
+    python = next(c for c in conda if _name(c) == "python")
+    assert python.replace(" ", "") == "python" + pyproject["requires-python"]
+
+
+def test_no_dependency_is_pinned_to_an_exact_version():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = [r for reqs in pyproject["optional-dependencies"].values() for r in reqs]
+    for requirement in pyproject["dependencies"] + extras:
+        assert "==" not in requirement and "<" not in requirement, requirement
+        assert ">=" in requirement, f"{requirement} has no lower bound"
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in sorted((ROOT / "lessons").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                assert cell.get("outputs") == [], f"{path.name} cell {i} has outputs"
+                assert cell.get("execution_count") is None, f"{path.name} cell {i} was executed"
+
+
+def test_ci_runs_the_test_command_readme_gives():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme and "make book" in readme
+    commands = [ln.strip() for ln in ci.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert commands[-1] == "make test", commands
+    assert "make test" not in commands[:-1]
+
+
+def test_the_shipped_mnist_subset_carries_its_attribution():
+    text = (ROOT / "ganlab" / "_data" / "MNIST10K.md").read_text()
+    for needle in ("LeCun", "Cortes", "Burges", "CC BY-SA 3.0", "mnist", "1.1.0"):
+        assert needle in text
+
+
+def test_fast_mode_reads_the_environment(monkeypatch):
+    import importlib
+
+    import ganlab
+
+    for value, expected in [("1", True), ("true", True), ("0", False), ("", False)]:
+        monkeypatch.setenv("GANLAB_FAST", value)
+        assert importlib.reload(ganlab).FAST is expected
+    monkeypatch.delenv("GANLAB_FAST")
+    assert importlib.reload(ganlab).FAST is False
