@@ -8,6 +8,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+CODE   := $(wildcard ganlab tests benchmarks scripts lessons)
+NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 
 .PHONY: install test lint book lab bench clean
 
@@ -20,16 +22,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check ganlab tests benchmarks scripts lessons
-	$(BIN)/ruff format --check ganlab tests benchmarks scripts lessons
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 test: lint
-	$(BIN)/python -m pytest tests lessons --nbval-lax
+	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval-lax
 
 book: $(STAMP)
 	mkdir -p build/html
-	for nb in lessons/*.ipynb; do \
-	  [ -e "$$nb" ] || continue; \
+	for nb in $(NOTEBOOKS); do \
 	  $(BIN)/jupyter nbconvert --to html --execute --ExecutePreprocessor.timeout=600 \
 	    --output-dir build/html "$$nb" || exit 1; \
 	done
