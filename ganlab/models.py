@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
@@ -277,3 +278,39 @@ def conv_gan(
     )
     d = ConvDiscriminator(image_size=image_size, channels=channels, rngs=rngs)
     return g, d
+
+
+def save_weights(model: nnx.Module, path) -> None:
+    """Write ``model``'s parameters to an ``.npz`` file (one array per parameter path).
+
+    For shipping small trained models with the course; training checkpoints (optimizer state,
+    step, key) are :meth:`ganlab.train.Trainer.save`'s job.
+    """
+    flat = nnx.to_flat_state(nnx.state(model, nnx.Param))
+    arrays = {"/".join(map(str, p)): np.asarray(v[...]) for p, v in flat}
+    np.savez_compressed(path, **arrays)
+
+
+def load_weights(model: nnx.Module, path) -> nnx.Module:
+    """Load parameters written by :func:`save_weights` into ``model`` (in place; returns it).
+
+    Loaded without pickle; every parameter must be present with the model's own shape.
+    """
+    params = nnx.state(model, nnx.Param)
+    flat = nnx.to_flat_state(params)
+    with np.load(path, allow_pickle=False) as stored:
+        missing = [k for k in ("/".join(map(str, p)) for p, _ in flat) if k not in stored.files]
+        if missing or len(stored.files) != len(flat):
+            raise ValueError(
+                f"weights in {path} do not fit {type(model).__name__}: missing {missing}, "
+                f"{len(stored.files)} arrays stored for {len(flat)} parameters"
+            )
+        for p, v in flat:
+            key = "/".join(map(str, p))
+            if stored[key].shape != v[...].shape:
+                raise ValueError(
+                    f"weights in {path}: {key} has shape {stored[key].shape}, "
+                    f"the model's has {v[...].shape}"
+                )
+            v[...] = jnp.asarray(stored[key])
+    return model

@@ -93,3 +93,24 @@ def test_wrong_input_shape_is_named():
     _, cd = models.conv_gan(16, image_size=8, channels=8)
     with pytest.raises(ValueError, match=r"x must have shape \(batch, 8, 8, 1\)"):
         cd(jnp.zeros((4, 28, 28, 1)))
+
+
+def test_weights_round_trip_through_npz(tmp_path):
+    g, _ = models.conv_gan(16, image_size=8, channels=8, seed=0)
+    other, _ = models.conv_gan(16, image_size=8, channels=8, seed=1)
+    z = g.sample_latent(KEY, 4)
+    assert not np.allclose(g(z), other(z))
+    models.save_weights(g, tmp_path / "g.npz")
+    models.load_weights(other, tmp_path / "g.npz")
+    np.testing.assert_array_equal(g(z), other(z))
+
+
+def test_weights_that_do_not_fit_are_rejected(tmp_path):
+    g, _ = models.conv_gan(16, image_size=8, channels=8)
+    models.save_weights(g, tmp_path / "g.npz")
+    wider, _ = models.conv_gan(16, image_size=8, channels=4)
+    with pytest.raises(ValueError, match="has shape"):
+        models.load_weights(wider, tmp_path / "g.npz")
+    mlp, _ = models.mlp_gan()
+    with pytest.raises(ValueError, match="do not fit"):
+        models.load_weights(mlp, tmp_path / "g.npz")
