@@ -64,9 +64,54 @@ def test_latents_are_keyed():
     assert not np.allclose(a, g.sample_latent(jax.random.PRNGKey(1), 5))
 
 
-def test_fuse_steps_is_set_per_family():
+def test_fuse_steps_follows_the_layers_used():
     assert models.MLPGenerator.fuse_steps and models.MLPDiscriminator.fuse_steps
-    assert not models.ConvGenerator.fuse_steps and not models.ConvDiscriminator.fuse_steps
+    sub, d = models.conv_gan(16, image_size=8, channels=4, upsample="subpixel")
+    assert sub.fuse_steps and d.fuse_steps  # im2col layers: measured faster fused on CPU
+    transpose, _ = models.conv_gan(16, image_size=8, channels=4, upsample="transpose")
+    assert transpose.fuse_steps == (jax.default_backend() != "cpu")
+
+
+@pytest.mark.parametrize(
+    "shape,kernel,strides,padding",
+    [
+        ((2, 28, 28, 1), (4, 4, 1, 8), (2, 2), "SAME"),
+        ((2, 14, 14, 8), (4, 4, 8, 16), (2, 2), "SAME"),
+        ((2, 7, 7, 16), (3, 3, 16, 12), (1, 1), "SAME"),
+        ((3, 9, 6, 2), (3, 2, 2, 5), (2, 1), "VALID"),
+        ((1, 5, 5, 3), (3, 3, 3, 2), (1, 1), [(2, 0), (1, 1)]),
+    ],
+)
+def test_im2col_conv_matches_xla_in_value_and_gradient(shape, kernel, strides, padding):
+    x = jax.random.normal(KEY, shape)
+    w = jax.random.normal(jax.random.PRNGKey(1), kernel)
+    dn = jax.lax.conv_dimension_numbers(shape, kernel, ("NHWC", "HWIO", "NHWC"))
+
+    def xla(x, w):
+        return jax.lax.conv_general_dilated(x, w, strides, padding, dimension_numbers=dn)
+
+    def ours(x, w):
+        return models.im2col_conv(x, w, strides, padding, dimension_numbers=dn)
+
+    np.testing.assert_allclose(ours(x, w), xla(x, w), rtol=1e-4, atol=1e-4)
+    loss = lambda f: lambda x, w: jnp.sum(jnp.sin(f(x, w)))
+    for got, want in zip(
+        jax.grad(loss(ours), argnums=(0, 1))(x, w),
+        jax.grad(loss(xla), argnums=(0, 1))(x, w),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3)
+
+
+def test_im2col_conv_defers_to_xla_for_dilation():
+    x = jax.random.normal(KEY, (1, 8, 8, 2))
+    w = jax.random.normal(KEY, (3, 3, 2, 3))
+    want = jax.lax.conv_general_dilated(
+        x, w, (1, 1), "SAME", rhs_dilation=(2, 2), dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
+    dn = jax.lax.conv_dimension_numbers(x.shape, w.shape, ("NHWC", "HWIO", "NHWC"))
+    got = models.im2col_conv(x, w, (1, 1), "SAME", rhs_dilation=(2, 2), dimension_numbers=dn)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(
