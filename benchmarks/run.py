@@ -13,13 +13,15 @@ What it measures, all in this one process so that ratios compare like with like:
    one D and one G update per step) with ganlab, as one jit call per step and fused by
    lax.scan, and in PyTorch eager (benchmarks/torch_reference.py) when torch is importable;
 4. the achieved FLOP rate: XLA's count of the step's FLOPs times steps/s, over (2);
-5. the small 28x28 DCGAN (ganlab.models.conv_gan) as one call per step vs fused, the
-   measurement behind ``fuse_steps = False`` for conv nets.
+5. the small 28x28 DCGAN (ganlab.models.conv_gan), with sub-pixel upsampling (im2col
+   convolutions) and with transposed convolutions (XLA's), each as one call per step and fused:
+   the measurement behind each model's ``fuse_steps``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import sys
@@ -158,15 +160,17 @@ def main(argv=None) -> None:
 
     images = data.from_array(data.mnist("train")[0])
     conv_steps = 10 if args.quick else 30
-    conv = dict(batch_size=64)
-    c_single, _ = ganlab_rate(models.conv_gan(), images, 1, conv_steps, 2, **conv)
-    c_fused, _ = ganlab_rate(models.conv_gan(), images, 10, conv_steps, 2, **conv)
-    row("DCGAN 28x28 batch 64, one jit call per step", f"{c_single:.1f} steps/s")
-    row(
-        "DCGAN 28x28 batch 64, 10 steps per lax.scan",
-        f"{c_fused:.1f} steps/s",
-        f"{c_single / c_fused:.1f}x slower fused: fuse_steps=False",
-    )
+    for upsample, layers in (("subpixel", "im2col"), ("transpose", "XLA transposed conv")):
+        make = functools.partial(models.conv_gan, upsample=upsample)
+        c_single, _ = ganlab_rate(make(), images, 1, conv_steps, 2, batch_size=64)
+        c_fused, _ = ganlab_rate(make(), images, 10, conv_steps, 2, batch_size=64)
+        fused_default = make()[0].fuse_steps
+        row(f"DCGAN 28x28 b64 {upsample} ({layers}), per step", f"{c_single:.1f} steps/s")
+        row(
+            f"DCGAN 28x28 b64 {upsample} ({layers}), 10 fused",
+            f"{c_fused:.1f} steps/s",
+            f"fused/per-step {c_fused / c_single:.2f}x; fuse_steps={fused_default}",
+        )
 
 
 if __name__ == "__main__":
