@@ -116,6 +116,12 @@ class MLPDiscriminator(nnx.Module):
 
     The foundation spec is ``MLPDiscriminator(2, width=128, depth=2)``: 2 -> 128 -> 128 -> 1
     with LeakyReLU(0.2) and a linear output (a logit; no sigmoid).
+
+    ``minibatch_std=True`` appends, before the output layer, one feature shared by the whole
+    batch: the standard deviation of each hidden unit over the batch, averaged over units
+    (Karras et al. 2018, https://arxiv.org/abs/1710.10196, section 3). A batch of near-copies
+    then looks different from a batch of real samples, which counters mode collapse; the
+    outputs are no longer per-sample, so the trainer scores real and fake batches separately.
     """
 
     fuse_steps = True
@@ -127,24 +133,71 @@ class MLPDiscriminator(nnx.Module):
         width: int = 128,
         depth: int = 2,
         activation: str = "leaky_relu",
+        minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
         self.in_dim = _positive_int("in_dim", in_dim)
         _positive_int("width", width)
         _positive_int("depth", depth)
         self.activation = _activation(activation)
+        self.minibatch_std = bool(minibatch_std)
         sizes = [in_dim] + [width] * depth
         self.hidden = nnx.List(
             [nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
         )
-        self.out = nnx.Linear(width, 1, rngs=rngs)
+        self.out = nnx.Linear(width + self.minibatch_std, 1, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         _check_input("x", x, (self.in_dim,))
         h = x
         for layer in self.hidden:
             h = self.activation(layer(h))
+        if self.minibatch_std:
+            h = append_minibatch_std(h)  # (B, width + 1)
         return self.out(h)[:, 0]  # (B,)
+
+
+def append_minibatch_std(h: jax.Array, eps: float = 1e-8) -> jax.Array:
+    """``(B, F) -> (B, F + 1)``: append the batch's mean per-feature standard deviation."""
+    std = jnp.sqrt(jnp.var(h, axis=0) + eps)  # (F,)
+    feature = jnp.broadcast_to(jnp.mean(std), (h.shape[0], 1))
+    return jnp.concatenate([h, feature], axis=1)
+
+
+class Packed(nnx.Module):
+    """PacGAN's packed discriminator (Lin et al. 2018, https://arxiv.org/abs/1712.04086).
+
+    Judges ``m`` samples at once: a batch ``(B, *shape)`` is cut into ``B / m`` packs of ``m``
+    consecutive samples (consecutive samples of an i.i.d. batch are a random packing), each pack
+    is joined along the last axis (``(m * d,)`` for vectors; ``m * C`` channels for images) and
+    ``inner`` scores it: logits ``(B / m,)``. A pack of fakes from a collapsed generator holds
+    near-duplicates, which real packs rarely do, so D can penalise collapse. ``inner`` must take
+    the joined shape, e.g. ``MLPDiscriminator(m * d)``; :func:`packed_mlp_discriminator` builds
+    one.
+    """
+
+    def __init__(self, inner: nnx.Module, m: int):
+        self.inner = inner
+        self.packing = _positive_int("m", m)
+        self.fuse_steps = getattr(inner, "fuse_steps", False)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        m = self.packing
+        if x.shape[0] % m:
+            raise ValueError(
+                f"batch size must be a multiple of the packing m = {m}, got {x.shape[0]}"
+            )
+        packs = x.reshape(x.shape[0] // m, m, *x.shape[1:])  # (B/m, m, ..., C)
+        packs = jnp.moveaxis(packs, 1, -2)  # (B/m, ..., m, C)
+        return self.inner(packs.reshape(*packs.shape[:-2], m * x.shape[-1]))  # (B/m,)
+
+
+def packed_mlp_discriminator(
+    data_dim: int = 2, m: int = 2, *, width: int = 128, depth: int = 2, rngs: nnx.Rngs
+) -> Packed:
+    """An :class:`MLPDiscriminator` over packs of ``m`` samples of dimension ``data_dim``."""
+    _positive_int("m", m)
+    return Packed(MLPDiscriminator(m * data_dim, width=width, depth=depth, rngs=rngs), m)
 
 
 def depth_to_space(x: jax.Array, block: int = 2) -> jax.Array:

@@ -62,6 +62,7 @@ class Config:
     gp_weight: float = 10.0  # gradient-penalty lambda, used only by loss="wgan-gp"
     r1_weight: float = 0.0  # gamma: adds gamma/2 * E||grad D(x_real)||^2 to D's loss
     r2_weight: float = 0.0  # the same on generated samples
+    unroll_steps: int = 0  # unrolled GAN: G's loss looks through k differentiable D updates
     steps_per_call: int | None = None  # None: 50 fused steps for MLPs, 1 for conv nets
     eval_every: int = 0  # call eval_fn every this many steps (0: never)
     progress: bool = True  # show a progress bar
@@ -76,6 +77,7 @@ class Config:
         _check_int("n_critic", self.n_critic, minimum=1)
         _check_int("eval_every", self.eval_every, minimum=0)
         _check_int("seed", self.seed, minimum=0)
+        _check_int("unroll_steps", self.unroll_steps, minimum=0)
         if self.steps_per_call is not None:
             _check_int("steps_per_call", self.steps_per_call, minimum=1)
         for name in ("g_lr", "d_lr", "clip"):
@@ -182,12 +184,35 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
         }
         return (d_params, d_rest, d_opt, g_params, g_rest), metrics
 
-    def generator_update(state: TrainState, key):
-        z = jax.random.normal(key, (batch, latent_dim))
+    def d_loss_of(d_params, d_rest, real, fake):
+        d = nnx.merge(d_def, d_params, d_rest)
+        return d_loss_fn(d(real), d(fake))
+
+    def unrolled(d_params, d_rest, d_opt, real, fake):
+        """D's parameters after ``unroll_steps`` differentiable updates against ``fake``
+        (Metz et al. 2017, https://arxiv.org/abs/1611.02163, eq. 5): G's gradient then sees how
+        D would respond to it. Same real and fake batch at every unrolled step, as in the paper."""
+
+        def one(carry, _):
+            params, opt = carry
+            grads = jax.grad(d_loss_of)(params, d_rest, real, fake)
+            updates, opt = d_tx.update(grads, opt, params)
+            return (optax.apply_updates(params, updates), opt), None
+
+        (d_params, _), _ = jax.lax.scan(one, (d_params, d_opt), None, length=config.unroll_steps)
+        return d_params
+
+    def generator_update(state: TrainState, key, data):
+        k_z, k_real = jax.random.split(key)
+        z = jax.random.normal(k_z, (batch, latent_dim))
+        real = data.sample(k_real, batch) if config.unroll_steps else None
 
         def loss_fn(g_params):
             fake, g_rest = generate(g_params, state.g_rest, z)
-            d = nnx.merge(d_def, state.d_params, state.d_rest)
+            d_params = state.d_params
+            if config.unroll_steps:
+                d_params = unrolled(d_params, state.d_rest, state.d_opt, real, fake)
+            d = nnx.merge(d_def, d_params, state.d_rest)
             return g_loss_fn(d(fake)), g_rest
 
         (loss, g_rest), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.g_params)
@@ -206,7 +231,7 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
         )
         d_params, d_rest, d_opt, _, g_rest = carry
         state = state._replace(d_params=d_params, d_rest=d_rest, d_opt=d_opt, g_rest=g_rest)
-        g_params, g_rest, g_opt, g_metrics = generator_update(state, k_g)
+        g_params, g_rest, g_opt, g_metrics = generator_update(state, k_g, data)
         state = state._replace(g_params=g_params, g_rest=g_rest, g_opt=g_opt, step=state.step + 1)
         d_metrics = jax.tree.map(lambda m: m[-1], d_metrics)  # the last critic update's
         return state, {**d_metrics, **g_metrics}
@@ -225,7 +250,14 @@ def _as_sampler(data):
     )
 
 
-def _check_models(generator, discriminator, sampler) -> None:
+def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
+    # A packed discriminator (models.Packed) scores packs of m samples: B samples -> B/m logits.
+    m = getattr(discriminator, "packing", 1)
+    if batch_size % m:
+        raise ValueError(
+            f"batch_size must be a multiple of the discriminator's packing m = {m}, "
+            f"got {batch_size}"
+        )
     latent_dim = getattr(generator, "latent_dim", None)
     if not isinstance(latent_dim, int) or latent_dim < 1:
         raise ValueError(
@@ -243,14 +275,15 @@ def _check_models(generator, discriminator, sampler) -> None:
             f"{', '.join(map(str, real.shape[1:]))}) but the generator makes "
             f"{tuple(fake.shape)} from a batch of 2"
         )
+    real = jax.ShapeDtypeStruct((2 * m,) + tuple(real.shape[1:]), real.dtype)
     try:
         out = jax.eval_shape(discriminator, real)
     except ValueError as e:
         raise ValueError(f"discriminator rejected data of shape {tuple(real.shape)}: {e}") from None
     if tuple(out.shape) != (2,):
         raise ValueError(
-            f"discriminator must return logits of shape (batch,), got {tuple(out.shape)} "
-            "for a batch of 2"
+            f"discriminator must return logits of shape (batch / packing,), got "
+            f"{tuple(out.shape)} for a batch of {2 * m} with packing {m}"
         )
 
 
@@ -293,7 +326,7 @@ class Trainer:
         self.data = _as_sampler(data)
         self.seeds = seeds
         g0, d0 = pairs[0]
-        _check_models(g0, d0, self.data)
+        _check_models(g0, d0, self.data, config.batch_size)
         self._generators = [g for g, _ in pairs]
         self._discriminators = [d for _, d in pairs]
         self._g_def = nnx.graphdef(g0)

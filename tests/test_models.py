@@ -159,3 +159,41 @@ def test_weights_that_do_not_fit_are_rejected(tmp_path):
     mlp, _ = models.mlp_gan()
     with pytest.raises(ValueError, match="do not fit"):
         models.load_weights(mlp, tmp_path / "g.npz")
+
+
+def test_packed_discriminator_joins_m_consecutive_samples():
+    rngs = nnx.Rngs(0)
+    inner = models.MLPDiscriminator(6, width=8, rngs=rngs)
+    packed = models.Packed(inner, 3)
+    x = jax.random.normal(KEY, (12, 2))
+    np.testing.assert_allclose(packed(x), inner(x.reshape(4, 6)), rtol=1e-6)
+    assert packed.packing == 3 and packed.fuse_steps
+    with pytest.raises(ValueError, match="multiple of the packing m = 3, got 10"):
+        packed(x[:10])
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        models.packed_mlp_discriminator(2, 0, rngs=rngs)
+
+
+def test_packed_images_are_joined_along_channels():
+    class FirstPixel(nnx.Module):
+        def __call__(self, x):
+            return x[:, 0, 0, :]  # (B/m, m * C): the channel vector of pixel (0, 0)
+
+    images = jnp.arange(4 * 2 * 2 * 1, dtype=jnp.float32).reshape(4, 2, 2, 1)
+    out = models.Packed(FirstPixel(), 2)(images)
+    # pack 0 = samples 0 and 1: pixel (0, 0) of each, as channels 0 and 1
+    np.testing.assert_array_equal(out, [[0.0, 4.0], [8.0, 12.0]])
+
+
+def test_minibatch_std_feature_sees_the_whole_batch():
+    d = models.MLPDiscriminator(2, width=8, minibatch_std=True, rngs=nnx.Rngs(0))
+    a = jnp.array([[0.5, -0.5]])
+    with_copy = d(jnp.concatenate([a, a]))
+    with_other = d(jnp.concatenate([a, jnp.array([[3.0, 1.0]])]))
+    assert with_copy.shape == (2,)
+    assert not np.isclose(float(with_copy[0]), float(with_other[0]))  # same sample, other batch
+    h = models.append_minibatch_std(jnp.ones((5, 3)))
+    assert h.shape == (5, 4)
+    np.testing.assert_allclose(h[:, 3], np.sqrt(1e-8), rtol=1e-5)  # identical samples: std ~ 0
+    h = models.append_minibatch_std(jnp.array([[0.0], [2.0]]))
+    np.testing.assert_allclose(h[:, 1], 1.0, rtol=1e-6)  # population std of {0, 2}

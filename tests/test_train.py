@@ -48,6 +48,7 @@ def assert_trees_equal(a, b):
         ("gp_weight", -1.0, "gp_weight must be a finite number >= 0"),
         ("steps_per_call", 0, "steps_per_call must be an integer >= 1"),
         ("seed", -3, "seed must be an integer >= 0"),
+        ("unroll_steps", -1, "unroll_steps must be an integer >= 0"),
     ],
 )
 def test_config_rejects_bad_values(field, value, match):
@@ -291,3 +292,33 @@ def test_conv_gan_trains_on_digits():
     result = train.train(g, d, images, steps=5, **SMALL)
     assert result.history["g_loss"].shape == (5,)
     assert result.trainer.sample(KEY, 3).shape == (3, 8, 8, 1)
+
+
+# --- remedies for mode collapse -----------------------------------------------------------------
+
+
+def test_packed_discriminator_trains_and_checks_the_batch_size():
+    from flax import nnx
+
+    g, _ = small_pair()
+    d = models.packed_mlp_discriminator(2, 4, width=16, rngs=nnx.Rngs(1))
+    result = train.train(g, d, data.ring(), steps=3, **SMALL)  # batch 32 -> 8 packs
+    assert np.all(np.isfinite(result.history["d_loss"]))
+    with pytest.raises(ValueError, match="batch_size must be a multiple of the discriminator"):
+        train.Trainer(g, d, data.ring(), train.Config(**{**SMALL, "batch_size": 30}))
+
+
+def test_unrolling_with_a_frozen_discriminator_changes_nothing():
+    def run_unrolled(k, d_lr):
+        trainer = run(steps=3, steps_per_call=1, unroll_steps=k, d_lr=d_lr)
+        return params_of(trainer.generator)
+
+    # With a vanishing D step size, the unrolled D equals D: G's update must be the same.
+    for x, y in zip(run_unrolled(0, 1e-12), run_unrolled(3, 1e-12), strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+    # With a real step size, G looks ahead at D's response and its update differs.
+    changed = [
+        not np.allclose(x, y, rtol=1e-5, atol=1e-7)
+        for x, y in zip(run_unrolled(0, 1e-2), run_unrolled(3, 1e-2), strict=True)
+    ]
+    assert any(changed)
