@@ -37,6 +37,7 @@ from ganlab import data as gdata
 from ganlab import losses
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+SCHEDULES = ("constant", "cosine", "linear")
 FUSED_STEPS = 50  # steps per lax.scan call for models with fuse_steps = True
 
 
@@ -55,6 +56,7 @@ class Config:
     optimizer: str = "adam"  # "adam" | "rmsprop" (the WGAN paper) | "sgd"
     g_lr: float = 1e-4  # generator learning rate
     d_lr: float = 1e-4  # discriminator/critic learning rate
+    lr_schedule: str = "constant"  # "constant" | "cosine" | "linear": decay both to 0 over steps
     g_betas: tuple[float, float] = (0.5, 0.999)  # Adam betas: beta1 = 0.5 as in DCGAN
     d_betas: tuple[float, float] = (0.5, 0.999)  # WGAN-GP uses (0.0 or 0.5, 0.9)
     n_critic: int = 1  # D updates per G update; 5 in WGAN and WGAN-GP
@@ -72,6 +74,8 @@ class Config:
             raise ValueError(f"loss must be one of {sorted(losses.PAIRS)}, got {self.loss!r}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.lr_schedule not in SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {SCHEDULES}, got {self.lr_schedule!r}")
         _check_int("steps", self.steps, minimum=0)
         _check_int("batch_size", self.batch_size, minimum=1)
         _check_int("n_critic", self.n_critic, minimum=1)
@@ -115,7 +119,14 @@ def _check_positive(name: str, value: object) -> None:
 
 
 def _optimizer(config: Config, who: str) -> optax.GradientTransformation:
+    """The optimizer of one player. A decaying schedule counts that player's own updates: the
+    discriminator makes ``n_critic`` of them per step, so its horizon is ``n_critic * steps``."""
     lr = getattr(config, f"{who}_lr")
+    horizon = max(1, config.steps * (config.n_critic if who == "d" else 1))
+    if config.lr_schedule == "cosine":
+        lr = optax.cosine_decay_schedule(lr, horizon)
+    elif config.lr_schedule == "linear":
+        lr = optax.linear_schedule(lr, 0.0, horizon)
     if config.optimizer == "adam":
         b1, b2 = getattr(config, f"{who}_betas")
         return optax.adam(lr, b1=b1, b2=b2)

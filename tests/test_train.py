@@ -49,6 +49,7 @@ def assert_trees_equal(a, b):
         ("steps_per_call", 0, "steps_per_call must be an integer >= 1"),
         ("seed", -3, "seed must be an integer >= 0"),
         ("unroll_steps", -1, "unroll_steps must be an integer >= 0"),
+        ("lr_schedule", "step", "lr_schedule must be one of"),
     ],
 )
 def test_config_rejects_bad_values(field, value, match):
@@ -167,9 +168,10 @@ def test_penalties_are_reported():
 # --- determinism, fusion, resumption ----------------------------------------------------------
 
 
-def run(steps=20, **kw):
+def run(steps=20, steps_config=20, **kw):
     g, d = small_pair()
-    trainer = train.Trainer(g, d, data.ring(), train.Config(**{**SMALL, **kw}))
+    config = train.Config(**{**SMALL, "steps": steps_config or steps, **kw})
+    trainer = train.Trainer(g, d, data.ring(), config)
     trainer.run(steps)
     return trainer
 
@@ -322,3 +324,12 @@ def test_unrolling_with_a_frozen_discriminator_changes_nothing():
         for x, y in zip(run_unrolled(0, 1e-2), run_unrolled(3, 1e-2), strict=True)
     ]
     assert any(changed)
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "linear"])
+def test_a_decaying_schedule_reaches_zero_at_the_last_step(schedule):
+    trainer = run(steps=8, steps_per_call=1, lr_schedule=schedule, steps_config=None)
+    before = params_of(trainer.generator)
+    trainer.run(1)  # past the horizon: learning rate 0, parameters frozen
+    for x, y in zip(before, params_of(trainer.generator), strict=True):
+        np.testing.assert_array_equal(x, y)
