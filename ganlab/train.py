@@ -148,8 +148,11 @@ class TrainState(NamedTuple):
     key: jax.Array  # the run's base key; step t uses fold_in(key, t)
 
 
-def _make_step(g_def, d_def, latent_dim: int, config: Config):
-    """Build ``step(state, data) -> (state, metrics)``: n_critic D updates, then one G update."""
+def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x):
+    """Build ``step(state, data) -> (state, metrics)``: n_critic D updates, then one G update.
+
+    ``shard`` is applied to every batch sampled inside the step: the identity on one device, a
+    sharding constraint over the devices' batch axis for data-parallel training."""
     d_loss_fn, g_loss_fn = losses.PAIRS[config.loss]
     g_tx, d_tx = _optimizer(config, "g"), _optimizer(config, "d")
     batch = config.batch_size
@@ -161,8 +164,8 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
     def critic_update(carry, key, data):
         d_params, d_rest, d_opt, g_params, g_rest = carry
         k_real, k_z, k_pen = jax.random.split(key, 3)
-        real = data.sample(k_real, batch)
-        z = jax.random.normal(k_z, (batch, latent_dim))
+        real = shard(data.sample(k_real, batch))
+        z = shard(jax.random.normal(k_z, (batch, latent_dim)))
         fake, g_rest = generate(g_params, g_rest, z)
         fake = jax.lax.stop_gradient(fake)  # D's update must not reach into G
 
@@ -215,8 +218,8 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config):
 
     def generator_update(state: TrainState, key, data):
         k_z, k_real = jax.random.split(key)
-        z = jax.random.normal(k_z, (batch, latent_dim))
-        real = data.sample(k_real, batch) if config.unroll_steps else None
+        z = shard(jax.random.normal(k_z, (batch, latent_dim)))
+        real = shard(data.sample(k_real, batch)) if config.unroll_steps else None
 
         def loss_fn(g_params):
             fake, g_rest = generate(g_params, state.g_rest, z)
@@ -298,6 +301,33 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
         )
 
 
+def _data_parallel(config: Config, discriminator, seeds):
+    """The device mesh and the batch-sharding function for this machine's devices.
+
+    One device: no mesh. Several (GPUs, TPU cores, hosts under ``jax.distributed``, or CPU
+    devices forced with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``): a 1-D mesh
+    ``("data",)`` over all of them. A single run splits each sampled batch over the mesh (when
+    the batch, in packs, divides evenly) and XLA inserts the gradient all-reduce; a seeded run
+    puts whole seeds on devices (when the seeds divide evenly). Otherwise it runs unsharded.
+    """
+    devices = jax.devices()
+    n = len(devices)
+    if n == 1:
+        return None, lambda x: x
+    m = getattr(discriminator, "packing", 1)
+    if seeds is None and config.batch_size % (n * m) != 0:
+        return None, lambda x: x
+    if seeds is not None and len(seeds) % n != 0:
+        return None, lambda x: x
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(devices), ("data",))
+    if seeds is not None:
+        return mesh, lambda x: x  # vmap over a sharded seed axis partitions by itself
+    batch = NamedSharding(mesh, PartitionSpec("data"))
+    return mesh, lambda x: jax.lax.with_sharding_constraint(x, batch)
+
+
 def _copy(tree):
     return jax.tree.map(jnp.copy, tree)
 
@@ -342,7 +372,8 @@ class Trainer:
         self._discriminators = [d for _, d in pairs]
         self._g_def = nnx.graphdef(g0)
         self._d_def = nnx.graphdef(d0)
-        step, g_tx, d_tx = _make_step(self._g_def, self._d_def, g0.latent_dim, config)
+        self.mesh, shard = _data_parallel(config, d0, seeds)
+        step, g_tx, d_tx = _make_step(self._g_def, self._d_def, g0.latent_dim, config, shard)
 
         def init(g, d, seed):
             _, g_params, g_rest = nnx.split(g, nnx.Param, ...)
@@ -360,6 +391,15 @@ class Trainer:
             states = [init(g, d, s) for (g, d), s in zip(pairs, seeds, strict=True)]
             self.state = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
             step = jax.vmap(step, in_axes=(0, None))
+        if self.mesh is not None:
+            from jax.sharding import NamedSharding, PartitionSpec
+
+            # Data parallel: every device holds the whole state and dataset; the batches
+            # sampled inside the step are split (see _data_parallel). Seeds: each device trains
+            # its share of the seeds.
+            spec = PartitionSpec() if seeds is None else PartitionSpec("data")
+            self.state = jax.device_put(self.state, NamedSharding(self.mesh, spec))
+            self.data = jax.device_put(self.data, NamedSharding(self.mesh, PartitionSpec()))
 
         fuse = getattr(g0, "fuse_steps", False) and getattr(d0, "fuse_steps", False)
         self.steps_per_call = config.steps_per_call or (FUSED_STEPS if fuse else 1)
