@@ -14,10 +14,24 @@ Small single-purpose modules behind a flat namespace::
 import os
 
 from ganlab import data, exercises, losses, metrics, models, plot, train
+from ganlab._cache import enable_compilation_cache
 
 __version__ = "0.1.0"
 
 # GANLAB_FAST=1 (set by CI) asks the lessons for less training; what they show must not change.
 FAST: bool = os.environ.get("GANLAB_FAST", "").strip().lower() not in ("", "0", "false", "no")
 
-__all__ = ["FAST", "data", "exercises", "losses", "metrics", "models", "plot", "train"]
+# JAX's on-disk compilation cache: on by default; GANLAB_COMPILATION_CACHE=0 turns it off.
+COMPILATION_CACHE = enable_compilation_cache()
+
+__all__ = [
+    "COMPILATION_CACHE",
+    "FAST",
+    "data",
+    "exercises",
+    "losses",
+    "metrics",
+    "models",
+    "plot",
+    "train",
+]
