@@ -15,7 +15,11 @@ What it measures, all in this one process so that ratios compare like with like:
 4. the achieved FLOP rate: XLA's count of the step's FLOPs times steps/s, over (2);
 5. the small 28x28 DCGAN (ganlab.models.conv_gan), with sub-pixel upsampling (im2col
    convolutions) and with transposed convolutions (XLA's), each as one call per step and fused:
-   the measurement behind each model's ``fuse_steps``.
+   the measurement behind each model's ``fuse_steps``; its FLOP rate; the same networks in
+   PyTorch eager;
+6. the compile time of a training call, cold and from JAX's persistent cache (fresh processes);
+7. 10 seeds trained in one vmapped program vs 10 runs one after another;
+8. with ``--course``: nbval over every lesson, with GANLAB_FAST=1 and at default size.
 """
 
 from __future__ import annotations
@@ -95,9 +99,77 @@ def step_flops(trainer: train.Trainer) -> float:
     return float(analysis["flops"])
 
 
+COMPILE_SCRIPT = """
+import sys, time
+import ganlab
+from ganlab import data, models, train
+kind = sys.argv[1]
+g, d = models.mlp_gan() if kind == "mlp" else models.conv_gan()
+dataset = data.ring() if kind == "mlp" else data.from_array(data.mnist("train")[0])
+t = train.Trainer(g, d, dataset, train.Config(progress=False, batch_size=64))
+start = time.perf_counter()
+t._many.lower(t.state, t.data, t.steps_per_call).compile()
+print(time.perf_counter() - start)
+"""
+
+
+def compile_times() -> dict[str, float]:
+    """Compile time of a fused training call in fresh processes: without the persistent
+    cache, then twice with an empty cache (the second run reads what the first wrote)."""
+    import subprocess
+    import tempfile
+
+    def seconds(kind, env):
+        out = subprocess.run(
+            [sys.executable, "-c", COMPILE_SCRIPT, kind],
+            env={**os.environ, **env}, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return float(out.stdout.strip().splitlines()[-1])
+
+    times = {}
+    for kind, name in (("mlp", "MLP GAN"), ("conv", "DCGAN")):
+        with tempfile.TemporaryDirectory() as cache:
+            env = {"GANLAB_CACHE": cache}
+            cold = seconds(kind, {"GANLAB_COMPILATION_CACHE": "0"})
+            seconds(kind, env)  # fills the cache
+            cached = seconds(kind, env)
+        times[f"{name} step compile, cold (target < 2 s)"] = cold
+        times[f"{name} step compile, cached (target < 0.5 s)"] = cached
+    return times
+
+
+def seeds_vs_sequential(n_seeds: int, steps: int) -> tuple[float, float]:
+    """Wall seconds, compilation included, for ``n_seeds`` MLP GANs on the ring trained in one
+    vmapped program and one after another."""
+    ring = data.ring()
+    config = train.Config(steps=steps, progress=False)
+    start = time.perf_counter()
+    train.train_seeds(lambda s: models.mlp_gan(seed=s), ring, config, seeds=range(n_seeds))
+    together = time.perf_counter() - start
+    start = time.perf_counter()
+    for s in range(n_seeds):
+        train.train(*models.mlp_gan(seed=s), ring, config.replace(seed=s))
+    return together, time.perf_counter() - start
+
+
+def course_time(fast: str) -> float:
+    """Wall seconds of nbval over every lesson, as `make test` runs it."""
+    import glob
+    import subprocess
+
+    lessons = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "lessons", "*.ipynb")))
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--nbval-lax", *lessons],
+        env={**os.environ, "GANLAB_FAST": fast}, check=True,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps and repetitions")
+    parser.add_argument("--course", action="store_true", help="also time nbval over the lessons")
     args = parser.parse_args(argv)
     reps = 2 if args.quick else 5
     mlp_steps = 500 if args.quick else 2000
@@ -141,29 +213,38 @@ def main(argv=None) -> None:
         f"{100 * achieved / peak:.0f}% of the matmul rate",
     )
 
-    if torch_reference.TORCH_AVAILABLE:
+    def torch_rows(name, ours, target, steps, make_gan=None):
+        if not torch_reference.TORCH_AVAILABLE:
+            row(
+                f"{name}, PyTorch eager", "skipped", "torch not importable (make bench installs it)"
+            )
+            return
         import torch
 
-        torch_steps = mlp_steps // 4
         for threads in sorted({1, torch.get_num_threads()}):
             rate = max(
-                torch_reference.steps_per_second(torch_steps, 50, num_threads=threads)
-                for _ in range(reps)
+                torch_reference.steps_per_second(
+                    steps, 5, num_threads=threads, gan=make_gan() if make_gan else None
+                )
+                for _ in range(min(reps, 3))
             )
             row(
-                f"MLP GAN, PyTorch {torch.__version__} eager, {threads} thread(s)",
-                f"{rate:.0f} steps/s",
-                f"ganlab fused is {fused / rate:.2f}x (target >= 3x)",
+                f"{name}, PyTorch {torch.__version__} eager, {threads} thread(s)",
+                f"{rate:.1f} steps/s",
+                f"ganlab is {ours / rate:.2f}x (target >= {target}x)",
             )
-    else:
-        row("MLP GAN, PyTorch eager", "skipped", "torch not importable (make bench installs it)")
 
-    images = data.from_array(data.mnist("train")[0])
-    conv_steps = 10 if args.quick else 30
+    torch_rows("MLP GAN", fused, 3, mlp_steps // 4)
+
+    train_images = data.mnist("train")[0]
+    images = data.from_array(train_images)
+    conv_steps = 10 if args.quick else 40
+    conv_rates = {}
     for upsample, layers in (("subpixel", "im2col"), ("transpose", "XLA transposed conv")):
         make = functools.partial(models.conv_gan, upsample=upsample)
-        c_single, _ = ganlab_rate(make(), images, 1, conv_steps, 2, batch_size=64)
-        c_fused, _ = ganlab_rate(make(), images, 10, conv_steps, 2, batch_size=64)
+        c_single, _ = ganlab_rate(make(), images, 1, conv_steps // 2, 2, batch_size=64)
+        c_fused, c_trainer = ganlab_rate(make(), images, 10, conv_steps, 2, batch_size=64)
+        conv_rates[upsample] = (max(c_single, c_fused), c_trainer)
         fused_default = make()[0].fuse_steps
         row(f"DCGAN 28x28 b64 {upsample} ({layers}), per step", f"{c_single:.1f} steps/s")
         row(
@@ -171,6 +252,33 @@ def main(argv=None) -> None:
             f"{c_fused:.1f} steps/s",
             f"fused/per-step {c_fused / c_single:.2f}x; fuse_steps={fused_default}",
         )
+    dcgan, dcgan_trainer = conv_rates["subpixel"]
+    flops = step_flops(dcgan_trainer)
+    row("DCGAN FLOPs per step (XLA cost analysis)", f"{flops / 1e9:.2f} GFLOP")
+    row(
+        "DCGAN achieved FLOP rate (target >= 50%)",
+        f"{flops * dcgan / 1e9:.0f} GFLOP/s",
+        f"{100 * flops * dcgan / peak:.0f}% of the matmul rate",
+    )
+    torch_rows(
+        "DCGAN", dcgan, 1.2, conv_steps // 2, lambda: torch_reference.TorchDCGAN(train_images)
+    )
+
+    for name, seconds in compile_times().items():
+        row(name, f"{seconds:.2f} s")
+
+    seeds_steps = 500 if args.quick else 2000
+    together, one_by_one = seeds_vs_sequential(10, seeds_steps)
+    row(f"10 seeds x {seeds_steps} steps, one vmapped program", f"{together:.1f} s")
+    row(
+        f"10 seeds x {seeds_steps} steps, one run after another",
+        f"{one_by_one:.1f} s",
+        f"vmap is {one_by_one / together:.1f}x faster (target >= 5x)",
+    )
+
+    if args.course:
+        for fast in ("1", "0"):
+            row(f"nbval over every lesson, GANLAB_FAST={fast}", f"{course_time(fast):.0f} s")
 
 
 if __name__ == "__main__":

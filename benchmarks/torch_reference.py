@@ -58,16 +58,16 @@ def ring_centers() -> np.ndarray:
     return (RADIUS * np.stack([np.cos(angles), np.sin(angles)], axis=-1)).astype(np.float32)
 
 
-class TorchGAN:
-    """The GAN's networks, optimizers and generator of random numbers; ``step()`` trains once.
+class _TorchPair:
+    """Networks, optimizers and a random-number generator; ``step()`` trains once.
 
-    Build it with :func:`make_torch_gan`.
+    Subclasses build ``self.G``, ``self.D`` (under :meth:`_init`) and sample data and latents.
     """
 
-    def __init__(self, seed: int, num_threads: int | None = None):
-        torch = _require_torch()
-        from torch import nn
+    batch = BATCH
 
+    def _init(self, seed: int, num_threads: int | None, build) -> None:
+        torch = _require_torch()
         if num_threads is not None:
             torch.set_num_threads(num_threads)
         self._torch = torch
@@ -77,26 +77,63 @@ class TorchGAN:
         self.rng = torch.Generator().manual_seed(seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.G = nn.Sequential(
+            self.G, self.D = build(torch.nn)
+            for module in (*self.G.modules(), *self.D.modules()):
+                if isinstance(module, torch.nn.Linear | torch.nn.Conv2d):
+                    _flax_default_init_(torch, module)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR, betas=BETAS)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR, betas=BETAS)
+
+    def step(self) -> dict:
+        """One discriminator update, then one generator update.
+
+        Returns ``{"d_loss", "g_loss"}`` as detached 0-d tensors (no ``.item()`` in the loop).
+        """
+        torch, F = self._torch, self._F
+        x = self.sample_data(self.batch)
+        # no_grad gives the detached G(z) without recording G's graph at all.
+        with torch.no_grad():
+            fake = self.G(self.sample_latent(self.batch))
+        # BCE on logits: -log sigmoid(l) = softplus(-l), -log(1 - sigmoid(l)) = softplus(l).
+        d_loss = (F.softplus(-self.D(x)) + F.softplus(self.D(fake))).mean()
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+
+        # Generator update on a fresh z. D's weights need no gradient here (as with a JAX
+        # grad taken with respect to G's parameters only).
+        self.D.requires_grad_(False)
+        g_loss = F.softplus(-self.D(self.G(self.sample_latent(self.batch)))).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+
+class TorchGAN(_TorchPair):
+    """The 2-D MLP GAN on the ring. Build it with :func:`make_torch_gan`."""
+
+    def __init__(self, seed: int, num_threads: int | None = None):
+        def build(nn):
+            g = nn.Sequential(
                 nn.Linear(LATENT_DIM, HIDDEN),
                 nn.ReLU(),
                 nn.Linear(HIDDEN, HIDDEN),
                 nn.ReLU(),
                 nn.Linear(HIDDEN, 2),
             )
-            self.D = nn.Sequential(
+            d = nn.Sequential(
                 nn.Linear(2, HIDDEN),
                 nn.LeakyReLU(0.2),
                 nn.Linear(HIDDEN, HIDDEN),
                 nn.LeakyReLU(0.2),
                 nn.Linear(HIDDEN, 1),
             )
-            for module in (*self.G, *self.D):
-                if isinstance(module, nn.Linear):
-                    _flax_default_init_(torch, module)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR, betas=BETAS)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR, betas=BETAS)
-        self.centers = torch.from_numpy(ring_centers())  # (8, 2)
+            return g, d
+
+        self._init(seed, num_threads, build)
+        self.centers = self._torch.from_numpy(ring_centers())  # (8, 2)
 
     def sample_data(self, n: int):
         """``(n, 2)`` fresh samples of the ring."""
@@ -109,47 +146,62 @@ class TorchGAN:
         """``(n, 2)`` latents z ~ N(0, I)."""
         return self._torch.randn(n, LATENT_DIM, generator=self.rng)
 
-    def step(self) -> dict:
-        """One discriminator update, then one generator update.
 
-        Returns ``{"d_loss", "g_loss"}`` as detached 0-d tensors (no ``.item()`` in the loop).
-        """
-        torch, F = self._torch, self._F
-        x = self.sample_data(BATCH)  # (B, 2)
-        # no_grad gives the detached G(z) without recording G's graph at all.
-        with torch.no_grad():
-            fake = self.G(self.sample_latent(BATCH))  # (B, 2)
-        # BCE on logits: -log sigmoid(l) = softplus(-l), -log(1 - sigmoid(l)) = softplus(l).
-        d_loss = (F.softplus(-self.D(x)) + F.softplus(self.D(fake))).mean()
-        self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        self.opt_d.step()
+class TorchDCGAN(_TorchPair):
+    """``ganlab.models.conv_gan()`` in PyTorch: the lesson-1 DCGAN on 28x28 digits, batch 64.
 
-        # Generator update on a fresh z. D's weights need no gradient here (as with a JAX
-        # grad taken with respect to G's parameters only).
-        self.D.requires_grad_(False)
-        g_loss = F.softplus(-self.D(self.G(self.sample_latent(BATCH)))).mean()
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.opt_g.step()
-        self.D.requires_grad_(True)
-        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+    G: z (64) -> Linear 7*7*64 -> ReLU -> [Conv 3x3 to 4*32, PixelShuffle 2] -> ReLU ->
+    [Conv 3x3 to 4*1, PixelShuffle 2] -> tanh. D: Conv 4x4/2 (32) -> LeakyReLU(0.2) ->
+    Conv 4x4/2 (64) -> LeakyReLU(0.2) -> Linear 3136 -> 1. NCHW, PyTorch's native layout.
+    """
 
-    def sample(self, n: int = N_SAMPLES) -> np.ndarray:
-        """``(n, 2)`` float32 generator samples."""
-        with self._torch.no_grad():
-            return self.G(self.sample_latent(n)).numpy()
+    batch = 64
+
+    def __init__(self, images: np.ndarray, seed: int = 0, num_threads: int | None = None):
+        def build(nn):
+            g = nn.Sequential(
+                nn.Linear(64, 7 * 7 * 64),
+                nn.ReLU(),
+                nn.Unflatten(1, (64, 7, 7)),
+                nn.Conv2d(64, 4 * 32, 3, padding=1),
+                nn.PixelShuffle(2),
+                nn.ReLU(),
+                nn.Conv2d(32, 4 * 1, 3, padding=1),
+                nn.PixelShuffle(2),
+                nn.Tanh(),
+            )
+            d = nn.Sequential(
+                nn.Conv2d(1, 32, 4, stride=2, padding=1),
+                nn.LeakyReLU(0.2),
+                nn.Conv2d(32, 64, 4, stride=2, padding=1),
+                nn.LeakyReLU(0.2),
+                nn.Flatten(),
+                nn.Linear(7 * 7 * 64, 1),
+            )
+            return g, d
+
+        self._init(seed, num_threads, build)
+        # (N, 28, 28, 1) in [-1, 1] -> (N, 1, 28, 28)
+        self.images = self._torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+
+    def sample_data(self, n: int):
+        idx = self._torch.randint(0, len(self.images), (n,), generator=self.rng)
+        return self.images[idx]
+
+    def sample_latent(self, n: int):
+        return self._torch.randn(n, 64, generator=self.rng)
 
 
-def _flax_default_init_(torch, linear) -> None:
-    """In place: ``nnx.Linear``'s default init, LeCun-normal truncated at +-2 std, zero bias."""
-    fan_in = linear.in_features
+def _flax_default_init_(torch, layer) -> None:
+    """In place: Flax's default init (LeCun-normal truncated at +-2 std, zero bias) for a
+    ``Linear`` or ``Conv2d``; fan-in is the inputs feeding one output unit."""
+    fan_in = layer.weight[0].numel()
     # jax.nn.initializers.variance_scaling(1, "fan_in", "truncated_normal"): the std of a
     # standard normal truncated to [-2, 2] is 0.8796..., so the scale is divided by it.
     std = math.sqrt(1.0 / fan_in) / 0.87962566103423978
     with torch.no_grad():
-        torch.nn.init.trunc_normal_(linear.weight, std=std, a=-2.0 * std, b=2.0 * std)
-        torch.nn.init.zeros_(linear.bias)
+        torch.nn.init.trunc_normal_(layer.weight, std=std, a=-2.0 * std, b=2.0 * std)
+        torch.nn.init.zeros_(layer.bias)
 
 
 def make_torch_gan(seed: int, num_threads: int | None = None) -> TorchGAN:
@@ -158,12 +210,20 @@ def make_torch_gan(seed: int, num_threads: int | None = None) -> TorchGAN:
 
 
 def steps_per_second(
-    n_steps: int = 2000, warmup: int = 100, seed: int = 0, num_threads: int | None = None
+    n_steps: int = 2000,
+    warmup: int = 100,
+    seed: int = 0,
+    num_threads: int | None = None,
+    gan: _TorchPair | None = None,
 ) -> float:
-    """Training steps (one D update + one G update) per second, timed after ``warmup`` steps."""
+    """Training steps (one D update + one G update) per second, timed after ``warmup`` steps,
+    of ``gan`` (default: a fresh :class:`TorchGAN`)."""
     if n_steps < 1 or warmup < 0:
         raise ValueError(f"need n_steps >= 1 and warmup >= 0, got {n_steps=} and {warmup=}.")
-    gan = make_torch_gan(seed, num_threads=num_threads)
+    if gan is None:
+        gan = make_torch_gan(seed, num_threads=num_threads)
+    elif num_threads is not None:
+        gan._torch.set_num_threads(num_threads)
     for _ in range(warmup):
         gan.step()
     start = time.perf_counter()
