@@ -9,11 +9,12 @@ Small single-purpose modules behind a flat namespace::
     ganlab.metrics    sample-quality metrics (mode coverage, ...)
     ganlab.plot       densities, heat maps, image grids, loss curves, animations
     ganlab.exercises  self-checking exercises used by the lessons
+    ganlab.theory     1-D divergences, the optimal discriminator, the Dirac-GAN (lesson 2)
 """
 
 import os
 
-from ganlab import data, exercises, losses, metrics, models, plot, train
+from ganlab import data, exercises, losses, metrics, models, plot, theory, train
 from ganlab._cache import enable_compilation_cache
 
 __version__ = "0.1.0"
@@ -33,5 +34,6 @@ __all__ = [
     "metrics",
     "models",
     "plot",
+    "theory",
     "train",
 ]
