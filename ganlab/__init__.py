@@ -10,11 +10,12 @@ Small single-purpose modules behind a flat namespace::
     ganlab.plot       densities, heat maps, image grids, loss curves, animations
     ganlab.exercises  self-checking exercises used by the lessons
     ganlab.theory     1-D divergences, the optimal discriminator, the Dirac-GAN (lesson 2)
+    ganlab.wasserstein  exact W1, the parallel lines, critic training and diagnostics (lesson 3)
 """
 
 import os
 
-from ganlab import data, exercises, losses, metrics, models, plot, theory, train
+from ganlab import data, exercises, losses, metrics, models, plot, theory, train, wasserstein
 from ganlab._cache import enable_compilation_cache
 
 __version__ = "0.1.0"
@@ -36,4 +37,5 @@ __all__ = [
     "plot",
     "theory",
     "train",
+    "wasserstein",
 ]

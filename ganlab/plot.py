@@ -799,3 +799,307 @@ def trajectory(
     if label is not None:
         ax.legend(fontsize="small", loc="upper right")
     return ax
+
+
+# --- lesson 3: critics ---
+
+
+def transport_plan(
+    x: ArrayLike,
+    y: ArrayLike,
+    matching: ArrayLike,
+    ax: Axes | None = None,
+    *,
+    labels: tuple[str, str] = ("$P$", "$Q$"),
+) -> Axes:
+    """The earth mover's picture: two 2-D samples and the segments of a transport plan.
+
+    Args:
+      x, y: ``(n, 2)`` samples of equal size.
+      matching: ``(n,)`` integers, a permutation: ``x[i]`` moves to ``y[matching[i]]`` (the
+        plan of ``ganlab.wasserstein.w1_exact(x, y, return_matching=True)``).
+      ax: the Axes to draw on; a new figure when ``None``.
+      labels: legend labels of ``x`` and ``y``.
+
+    Returns:
+      The Axes; the segments are ``ax.collections[0]`` (a ``LineCollection``, one per point).
+    """
+    from matplotlib.collections import LineCollection
+
+    x, y = _points(x, "x"), _points(y, "y")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape (n, 2); got {x.shape} and {y.shape}")
+    m = np.asarray(matching)
+    n = x.shape[0]
+    if m.shape != (n,) or m.dtype.kind not in "iu" or not np.array_equal(np.sort(m), np.arange(n)):
+        raise ValueError(
+            f"matching must be a permutation of 0..{n - 1} (shape ({n},), integers); got shape "
+            f"{m.shape} and dtype {m.dtype}"
+        )
+    ax = _new_ax() if ax is None else ax
+    segments = np.stack([x, y[m]], axis=1)  # (n, 2 ends, 2 coordinates)
+    ax.add_collection(LineCollection(segments, colors="0.45", linewidths=0.8, zorder=1))
+    ax.scatter(x[:, 0], x[:, 1], s=14, c=_REAL_COLOR, label=labels[0], zorder=2, linewidths=0)
+    ax.scatter(y[:, 0], y[:, 1], s=14, c=_FAKE_COLOR, label=labels[1], zorder=2, linewidths=0)
+    ax.autoscale_view()
+    ax.set_aspect("equal")
+    _label_plane(ax)
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def weight_histogram(
+    weights: Any,
+    ax: Axes | None = None,
+    *,
+    clip: float | None = None,
+    bins: int = 60,
+    label: str | None = None,
+    color: str | None = None,
+) -> Axes:
+    """Histogram of a network's weights, with the clipping bounds ``±clip`` marked.
+
+    Args:
+      weights: an array, or a list of arrays (e.g. ``jax.tree.leaves(nnx.state(critic,
+        nnx.Param))``), flattened together.
+      ax: the Axes to draw on; a new figure when ``None``.
+      clip: draw dashed lines at ``-clip`` and ``+clip`` (WGAN's weight clipping ``c``).
+      bins: histogram bins.
+      label, color: legend label and colour of the bars.
+
+    Returns:
+      The Axes: x "weight value", y "number of weights".
+    """
+    parts = weights if isinstance(weights, list | tuple) else [weights]
+    try:
+        w = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in parts])
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"weights must be an array or a list of arrays of numbers: {err}"
+        ) from None
+    if w.size == 0 or not np.all(np.isfinite(w)):
+        raise ValueError(f"weights must hold at least one finite number; got {w.size} values")
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or bins < 1:
+        raise ValueError(f"bins must be a positive int; got {bins!r}")
+    if clip is not None and not (np.isfinite(clip) and clip > 0):
+        raise ValueError(f"clip must be None or a positive number; got {clip!r}")
+    ax = _new_ax((5.0, 3.2)) if ax is None else ax
+    ax.hist(w, bins=int(bins), color=color, alpha=0.8, label=label)
+    if clip is not None:
+        for v in (-clip, clip):
+            ax.axvline(v, color="C3", linestyle="--", linewidth=1.0)
+        ax.plot([], [], color="C3", linestyle="--", label=f"$\\pm c = \\pm{clip:g}$")
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("number of weights")
+    if label is not None or clip is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def scalar_field(
+    fn: Any,
+    ax: Axes | None = None,
+    extent=DEFAULT_EXTENT,
+    resolution: int = 100,
+    *,
+    label: str = "value",
+    cmap: str = "magma",
+    vlim: tuple[float, float] | None = None,
+    colorbar: bool = True,
+) -> Axes:
+    """Heat map of any scalar function of 2-D points, e.g. a critic's gradient norm.
+
+    Args:
+      fn: a callable mapping ``(n, 2)`` float32 points to ``(n,)`` values (evaluated once on
+        the whole grid, as :func:`discriminator_grid`).
+      ax: the Axes to draw on; a new figure when ``None``.
+      extent: ``(x_min, x_max, y_min, y_max)``.
+      resolution: grid points per side.
+      label: the colorbar's label (what the value is).
+      cmap: the colormap.
+      vlim: ``(vmin, vmax)`` of the colour scale; the data's range when ``None``.
+      colorbar: add a labelled colorbar.
+
+    Returns:
+      The Axes; ``ax.images[0].get_array()`` holds the values (y along rows).
+    """
+    extent = _extent(extent)
+    grid = discriminator_grid(fn, extent, resolution)
+    if vlim is not None:
+        try:
+            lo, hi = (float(v) for v in vlim)
+        except (TypeError, ValueError):
+            raise ValueError(f"vlim must be None or (vmin, vmax); got {vlim!r}") from None
+        if not lo < hi:
+            raise ValueError(f"vlim must satisfy vmin < vmax; got {vlim!r}")
+        vlim = (lo, hi)
+    else:
+        vlim = (float(np.nanmin(grid)), float(np.nanmax(grid)))
+    ax = _new_ax() if ax is None else ax
+    im = ax.imshow(
+        grid, origin="lower", extent=extent, cmap=cmap, vmin=vlim[0], vmax=vlim[1],
+        interpolation="bilinear", zorder=0,
+    )  # fmt: skip
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, label=label, shrink=0.85)
+    _frame_ax(ax, extent)
+    _label_plane(ax)
+    return ax
+
+
+def curves(
+    x: ArrayLike,
+    ys: Mapping[str, ArrayLike],
+    ax: Axes | None = None,
+    *,
+    xlabel: str = "x",
+    ylabel: str = "value",
+    cap: float | None = None,
+    styles: Mapping[str, str] | None = None,
+) -> Axes:
+    """Several named curves over one x axis; infinite values drawn at ``cap`` and marked.
+
+    Meant for divergences that jump to :math:`+\\infty` (the KL of the parallel lines): the
+    points where a curve is infinite are drawn at height ``cap`` with markers, and its legend
+    entry says "(+inf drawn at cap)".
+
+    Args:
+      x: ``(n,)`` the x values.
+      ys: ``{name: (n,) values}``.
+      ax: the Axes to draw on; a new figure when ``None``.
+      xlabel, ylabel: axis labels.
+      cap: the height at which to draw ``+inf``; required when some value is infinite.
+      styles: optional ``{name: matplotlib format string}`` (e.g. ``"--"``).
+
+    Returns:
+      The Axes, with a legend.
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(f"x must be a non-empty 1-D array; got shape {xs.shape}")
+    if not isinstance(ys, Mapping) or not ys:
+        raise ValueError(f"ys must be a non-empty dict {{name: values}}; got {type(ys).__name__}")
+    ax = _new_ax((6.0, 3.8)) if ax is None else ax
+    styles = styles or {}
+    for name, values in ys.items():
+        v = np.asarray(values, dtype=np.float64)
+        if v.shape != xs.shape:
+            raise ValueError(f"ys[{name!r}] must have the shape of x {xs.shape}; got {v.shape}")
+        if np.any(np.isnan(v)) or np.any(v == -np.inf):
+            raise ValueError(f"ys[{name!r}] holds NaN or -inf; only +inf can be drawn (at cap)")
+        inf = np.isinf(v)
+        label = name
+        if inf.any():
+            if cap is None or not np.isfinite(cap):
+                raise ValueError(f"ys[{name!r}] holds +inf: pass a finite cap to draw it at")
+            v = np.where(inf, cap, v)
+            label = f"{name} (+inf drawn at {cap:g})"
+        (line,) = ax.plot(xs, v, styles.get(name, "-"), label=label)
+        if inf.any():  # a dozen markers along the capped part say "this is +inf"
+            idx = np.flatnonzero(inf)
+            marks = idx[:: max(1, idx.size // 12)]
+            ax.plot(xs[marks], v[marks], "^", color=line.get_color(), markersize=5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def loss_vs_distance(
+    distance: ArrayLike,
+    loss: ArrayLike,
+    step: ArrayLike | None = None,
+    ax: Axes | None = None,
+    *,
+    xlabel: str = "exact $W_1$ to the data",
+    ylabel: str = "loss",
+    title: str | None = None,
+    colorbar: bool = True,
+) -> Axes:
+    """A loss against a measured distance to the data, one point per evaluation, coloured by
+    training step and joined in time order. A loss that tracks the distance lies on a
+    monotone curve; one that does not is a scatter.
+
+    Args:
+      distance, loss: ``(E,)`` values at ``E`` evaluations (e.g. from
+        ``ganlab.wasserstein.history_at_evals``).
+      step: ``(E,)`` the training steps (colours); ``0..E-1`` when ``None``.
+      ax: the Axes to draw on; a new figure when ``None``.
+      xlabel, ylabel, title: labels.
+      colorbar: add a colorbar labelled "training step".
+
+    Returns:
+      The Axes.
+    """
+    d = np.asarray(distance, dtype=np.float64)
+    v = np.asarray(loss, dtype=np.float64)
+    if d.ndim != 1 or d.shape != v.shape or d.size == 0:
+        raise ValueError(
+            f"distance and loss must be 1-D arrays of one non-zero length; got shapes {d.shape} "
+            f"and {v.shape}"
+        )
+    s = np.arange(d.size) if step is None else np.asarray(step, dtype=np.float64)
+    if s.shape != d.shape:
+        raise ValueError(f"step must have the shape of distance {d.shape}; got {s.shape}")
+    ax = _new_ax((4.2, 3.5)) if ax is None else ax
+    ax.plot(d, v, color="0.7", linewidth=0.8, zorder=1)
+    sc = ax.scatter(d, v, c=s, cmap="viridis", s=18, zorder=2)
+    if colorbar:
+        ax.figure.colorbar(sc, ax=ax, label="training step", shrink=0.85)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def loss_with_eval(
+    history: Mapping[str, Any],
+    key: str = "d_loss",
+    eval_key: str = "w1",
+    ax: Axes | None = None,
+    *,
+    sign: float = 1.0,
+    smooth: int = 50,
+    loss_label: str | None = None,
+    eval_label: str = "exact $W_1$ to the data",
+) -> tuple[Axes, Axes]:
+    """A training loss (left axis) and an evaluation measured along the way (right axis).
+
+    Args:
+      history: a ``ganlab.train`` history: ``"step"``, ``key`` (one value per step) and
+        ``"eval"`` (a list of dicts with ``"step"`` and ``eval_key``).
+      key: the per-step metric to draw, smoothed by a trailing mean over ``smooth`` steps.
+      eval_key: the evaluation to draw on the right axis (black dots).
+      ax: the Axes to draw on; a new figure when ``None``.
+      sign: multiply the metric by this (``-1`` turns a critic's loss into its W1 estimate).
+      smooth: the moving-average window, in steps (0 or 1: none).
+      loss_label, eval_label: the two y labels (``key`` when ``loss_label`` is ``None``).
+
+    Returns:
+      ``(ax, ax_right)``.
+    """
+    if key not in history or "step" not in history:
+        allowed = sorted(k for k in history if k not in ("step", "eval"))
+        raise ValueError(f"key {key!r} is not in history; allowed: {allowed}")
+    evals = [e for e in history.get("eval", []) if eval_key in e]
+    if not evals:
+        raise ValueError(f"history['eval'] holds no evaluation with {eval_key!r}")
+    if isinstance(smooth, bool) or not isinstance(smooth, int | np.integer) or smooth < 0:
+        raise ValueError(f"smooth must be an int >= 0 (a window length); got {smooth!r}")
+    step = np.asarray(history["step"])
+    y = sign * np.asarray(history[key], dtype=np.float64)
+    if y.ndim != 1 or y.shape != step.shape:
+        raise ValueError(f"history[{key!r}] must be 1-D like history['step']; got {y.shape}")
+    ax = _new_ax((5.0, 3.2)) if ax is None else ax
+    if smooth > 1 and y.size >= smooth:
+        ax.plot(step, y, color="C0", alpha=0.2, linewidth=0.6)
+        ax.plot(step[smooth - 1 :], _moving_average(y, smooth), color="C0")
+    else:
+        ax.plot(step, y, color="C0")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(loss_label or key, color="C0")
+    right = ax.twinx()
+    right.plot([e["step"] for e in evals], [e[eval_key] for e in evals], "k.-", markersize=4)
+    right.set_ylabel(eval_label)
+    return ax, right
