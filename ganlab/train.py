@@ -20,6 +20,7 @@ pure state, trains the state, and writes the result back into the modules.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import pathlib
@@ -302,7 +303,7 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
 
 
 def _data_parallel(config: Config, discriminator, seeds):
-    """The device mesh and the batch-sharding function for this machine's devices.
+    """The device mesh for this machine's devices, or None to run unsharded.
 
     One device: no mesh. Several (GPUs, TPU cores, hosts under ``jax.distributed``, or CPU
     devices forced with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``): a 1-D mesh
@@ -313,19 +314,42 @@ def _data_parallel(config: Config, discriminator, seeds):
     devices = jax.devices()
     n = len(devices)
     if n == 1:
-        return None, lambda x: x
+        return None
     m = getattr(discriminator, "packing", 1)
     if seeds is None and config.batch_size % (n * m) != 0:
-        return None, lambda x: x
+        return None
     if seeds is not None and len(seeds) % n != 0:
-        return None, lambda x: x
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+        return None
+    return jax.sharding.Mesh(np.array(devices), ("data",))
 
-    mesh = Mesh(np.array(devices), ("data",))
-    if seeds is not None:
-        return mesh, lambda x: x  # vmap over a sharded seed axis partitions by itself
-    batch = NamedSharding(mesh, PartitionSpec("data"))
-    return mesh, lambda x: jax.lax.with_sharding_constraint(x, batch)
+
+def _program_config(config: Config) -> Config:
+    """``config`` with the fields that do not enter the compiled step set to defaults, so that
+    runs differing only in them share one compiled program."""
+    steps = config.steps if config.lr_schedule != "constant" else 0  # the decay horizon
+    return config.replace(steps=steps, seed=0, eval_every=0, progress=True, steps_per_call=None)
+
+
+@functools.lru_cache(maxsize=64)
+def _programs(g_def, d_def, latent_dim: int, config: Config, seeded: bool, mesh):
+    """The jitted single step and fused ``n``-step call, with the players' optimizers.
+
+    Cached by everything that determines the program, so a second ``Trainer`` of the same
+    models and settings (another seed, say) reuses the compiled code instead of recompiling.
+    """
+    shard = lambda x: x  # noqa: E731
+    if mesh is not None and not seeded:  # vmap over a sharded seed axis partitions by itself
+        batch = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("data"))
+        shard = lambda x: jax.lax.with_sharding_constraint(x, batch)  # noqa: E731
+    step, g_tx, d_tx = _make_step(g_def, d_def, latent_dim, config, shard)
+    if seeded:
+        step = jax.vmap(step, in_axes=(0, None))
+
+    def many(state, data, n):
+        return jax.lax.scan(lambda s, _: step(s, data), state, None, length=n)
+
+    one = jax.jit(step, donate_argnums=0)
+    return one, jax.jit(many, static_argnums=2, donate_argnums=0), g_tx, d_tx
 
 
 def _copy(tree):
@@ -372,8 +396,11 @@ class Trainer:
         self._discriminators = [d for _, d in pairs]
         self._g_def = nnx.graphdef(g0)
         self._d_def = nnx.graphdef(d0)
-        self.mesh, shard = _data_parallel(config, d0, seeds)
-        step, g_tx, d_tx = _make_step(self._g_def, self._d_def, g0.latent_dim, config, shard)
+        self.mesh = _data_parallel(config, d0, seeds)
+        self._step, self._many, g_tx, d_tx = _programs(
+            self._g_def, self._d_def, g0.latent_dim, _program_config(config),
+            seeds is not None, self.mesh,
+        )  # fmt: skip
 
         def init(g, d, seed):
             _, g_params, g_rest = nnx.split(g, nnx.Param, ...)
@@ -390,7 +417,6 @@ class Trainer:
         else:
             states = [init(g, d, s) for (g, d), s in zip(pairs, seeds, strict=True)]
             self.state = jax.tree.map(lambda *xs: jnp.stack(xs), *states)
-            step = jax.vmap(step, in_axes=(0, None))
         if self.mesh is not None:
             from jax.sharding import NamedSharding, PartitionSpec
 
@@ -403,12 +429,6 @@ class Trainer:
 
         fuse = getattr(g0, "fuse_steps", False) and getattr(d0, "fuse_steps", False)
         self.steps_per_call = config.steps_per_call or (FUSED_STEPS if fuse else 1)
-
-        def many(state, data, n):
-            return jax.lax.scan(lambda s, _: step(s, data), state, None, length=n)
-
-        self._step = jax.jit(step, donate_argnums=0)
-        self._many = jax.jit(many, static_argnums=2, donate_argnums=0)
         self.history: dict[str, Any] = {"step": np.zeros((0,), np.int64), "eval": []}
 
     # --- running ---------------------------------------------------------------------------

@@ -333,3 +333,19 @@ def test_a_decaying_schedule_reaches_zero_at_the_last_step(schedule):
     trainer.run(1)  # past the horizon: learning rate 0, parameters frozen
     for x, y in zip(before, params_of(trainer.generator), strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+def test_runs_that_differ_only_outside_the_step_share_one_compiled_program():
+    def trainer(**kw):
+        g, d = small_pair(seed=kw.pop("init", 0))
+        return train.Trainer(g, d, data.ring(), train.Config(**{**SMALL, **kw}))
+
+    a = trainer(seed=0, steps=10)
+    b = trainer(seed=5, steps=99, init=3, eval_every=7)
+    assert a._many is b._many and a._step is b._step
+    assert trainer(loss="hinge")._step is not a._step
+    # a decaying schedule's horizon is part of the program
+    assert (
+        trainer(lr_schedule="cosine", steps=10)._step
+        is not trainer(lr_schedule="cosine", steps=20)._step
+    )
