@@ -100,13 +100,19 @@ def gradient_penalty(
     samples independently, so the gradient of ``critic(x).sum()`` holds every per-sample
     gradient. The caller multiplies by :math:`\lambda` (10 in the paper).
     """
+    return jnp.mean((grad_norms(critic, interpolates(real, fake, key)) - target) ** 2)
+
+
+def interpolates(real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
+    r"""WGAN-GP's points :math:`\hat{x} = \epsilon x + (1 - \epsilon) \tilde{x}`, ``(B, ...)``:
+    one :math:`\epsilon \sim U[0, 1]` per pair, shared by all its features."""
     eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
-    x_hat = eps * real + (1.0 - eps) * fake
-    return jnp.mean((_grad_norms(critic, x_hat) - target) ** 2)
+    return eps * real + (1.0 - eps) * fake
 
 
-def _grad_norms(critic: Critic, x: jax.Array) -> jax.Array:
-    """Per-sample ``||d critic(x_i) / d x_i||_2``, shape ``(B,)``."""
+def grad_norms(critic: Critic, x: jax.Array) -> jax.Array:
+    """Per-sample ``||d critic(x_i) / d x_i||_2``, shape ``(B,)``, for a critic that treats
+    samples independently (then the gradient of ``critic(x).sum()`` holds each one)."""
     grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)
     sq = jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1)
     # sqrt has an infinite derivative at 0; where the gradient is exactly zero its norm is 0

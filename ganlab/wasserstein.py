@@ -389,11 +389,7 @@ def grad_norms(critic: Critic, x: ArrayLike) -> jax.Array:
     if not callable(critic):
         raise ValueError(f"critic must be a callable (B, ...) -> (B,), got {type(critic).__name__}")
     x = _check_batch("x", x)
-    grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)  # row i is d f(x_i) / d x_i
-    sq = jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1)  # (B,)
-    # sqrt has an infinite slope at 0: take the root of a safe value where the gradient is 0,
-    # so a penalty built on these norms can be differentiated everywhere.
-    return jnp.where(sq > 0, jnp.sqrt(jnp.where(sq > 0, sq, 1.0)), 0.0)
+    return losses.grad_norms(critic, x)  # safe at a zero gradient, so penalties differentiate
 
 
 def interpolates(key: jax.Array, real: ArrayLike, fake: ArrayLike) -> jax.Array:
@@ -412,8 +408,7 @@ def interpolates(key: jax.Array, real: ArrayLike, fake: ArrayLike) -> jax.Array:
         raise ValueError(
             f"real and fake must have the same shape, got {real.shape} and {fake.shape}"
         )
-    eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
-    return eps * real + (1.0 - eps) * fake
+    return losses.interpolates(real, fake, key)
 
 
 @nnx.jit
