@@ -9,13 +9,25 @@ Small single-purpose modules behind a flat namespace::
     ganlab.metrics    sample-quality metrics (mode coverage, ...)
     ganlab.plot       densities, heat maps, image grids, loss curves, animations
     ganlab.exercises  self-checking exercises used by the lessons
+    ganlab.latent     latent-space walks: linear and spherical interpolation (lesson 1)
     ganlab.theory     1-D divergences, the optimal discriminator, the Dirac-GAN (lesson 2)
     ganlab.wasserstein  exact W1, the parallel lines, critic training and diagnostics (lesson 3)
 """
 
 import os
 
-from ganlab import data, exercises, losses, metrics, models, plot, theory, train, wasserstein
+from ganlab import (
+    data,
+    exercises,
+    latent,
+    losses,
+    metrics,
+    models,
+    plot,
+    theory,
+    train,
+    wasserstein,
+)
 from ganlab._cache import enable_compilation_cache
 
 __version__ = "0.1.0"
@@ -31,6 +43,7 @@ __all__ = [
     "FAST",
     "data",
     "exercises",
+    "latent",
     "losses",
     "metrics",
     "models",

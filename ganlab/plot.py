@@ -1103,3 +1103,202 @@ def loss_with_eval(
     right.plot([e["step"] for e in evals], [e[eval_key] for e in evals], "k.-", markersize=4)
     right.set_ylabel(eval_label)
     return ax, right
+
+
+# --- lesson 1 ---
+
+
+def frame_recorder(key: Any, n: int = 512, extent=DEFAULT_EXTENT, resolution: int = 60) -> Any:
+    """An ``eval_fn`` for ``ganlab.train.train`` that records frames for :func:`animate_training`.
+
+    Pass it as ``train(g, d, data, eval_every=k, eval_fn=frame_recorder(key))``: every ``k``
+    steps the trainer calls it with the current generator and discriminator, and it returns
+    ``{"samples": (n, 2), "d_grid": (resolution, resolution)}``, which the trainer stores with
+    the step in ``history["eval"]``, so ``history["eval"]`` *is* the list of frames. The same
+    ``key`` is used every time, so the frames show the same latents moving.
+
+    Args:
+      key: a ``jax.random`` key for the generator's ``sample(key, n)``.
+      n: samples per frame.
+      extent: the extent of the discriminator's grid (pass the same to the animation).
+      resolution: grid points per side of ``d_grid``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a positive int (samples per frame); got {n!r}")
+    extent = _extent(extent)
+    resolution = _resolution(resolution)
+
+    def record(generator: Any, discriminator: Any) -> dict[str, np.ndarray]:
+        if not callable(getattr(generator, "sample", None)):
+            raise ValueError(
+                f"generator must have a sample(key, n) method; got {type(generator).__name__}"
+            )
+        samples = np.asarray(generator.sample(key, int(n)), dtype=np.float64)  # (n, 2)
+        return {
+            "samples": _points(samples, "generator.sample(key, n)"),
+            "d_grid": discriminator_grid(discriminator, extent, resolution),
+        }
+
+    return record
+
+
+def generator_map(
+    generator: Any,
+    ax: Axes | None = None,
+    latent_extent: Sequence[float] = (-2.5, 2.5, -2.5, 2.5),
+    lines: int = 11,
+    points: int = 200,
+    data: Any = None,
+    extent=DEFAULT_EXTENT,
+) -> Axes:
+    """Where a generator with 2-D noise sends a grid of noise: the image of the grid's lines.
+
+    A generator is a function ``x = G(z)``; for ``z`` in the plane, drawing ``G`` applied to the
+    lines ``z_1 = const`` and ``z_2 = const`` shows how it bends, stretches and folds the noise
+    onto the data (a "push-forward" of the noise distribution).
+
+    Args:
+      generator: a callable ``(n, 2) -> (n, 2)`` with ``latent_dim == 2`` (e.g. an
+        ``MLPGenerator(2, 2)``).
+      ax: the Axes to draw on; a new figure when ``None``.
+      latent_extent: ``(z1_min, z1_max, z2_min, z2_max)`` of the noise grid (±2.5 holds about
+        97.5% of a standard normal's mass along each axis).
+      lines: grid lines per direction.
+      points: points along each line.
+      data: a distribution drawn underneath (its density), or ``None``.
+      extent: the data-space limits of the plot.
+
+    Returns:
+      The Axes; one line per grid line (``2 * lines`` in ``ax.lines``).
+    """
+    if not callable(generator) or getattr(generator, "latent_dim", None) != 2:
+        raise ValueError(
+            "generator must be a callable with latent_dim == 2 (noise in the plane); got "
+            f"{type(generator).__name__} with latent_dim={getattr(generator, 'latent_dim', None)!r}"
+        )
+    latent_extent = _extent(latent_extent, "latent_extent")
+    extent = _extent(extent)
+    for name, v, low in (("lines", lines, 2), ("points", points, 2)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+            raise ValueError(f"{name} must be an int >= {low}; got {v!r}")
+    z0, z1, w0, w1 = latent_extent
+    us = np.linspace(z0, z1, points)
+    vs = np.linspace(w0, w1, points)
+    rows = [np.stack([us, np.full(points, c)], 1) for c in np.linspace(w0, w1, lines)]
+    cols = [np.stack([np.full(points, c), vs], 1) for c in np.linspace(z0, z1, lines)]
+    z = np.concatenate(rows + cols).astype(np.float32)  # (2 * lines * points, 2)
+    x = np.asarray(generator(jnp.asarray(z)), dtype=np.float64)
+    if x.shape != z.shape:
+        raise ValueError(f"generator must map (n, 2) to (n, 2); it returned shape {x.shape}")
+    x = x.reshape(2 * lines, points, 2)
+    ax = _new_ax() if ax is None else ax
+    if data is not None:
+        density(data, ax=ax, extent=extent, cmap="Greys")
+    for k in range(2 * lines):
+        horizontal = k < lines
+        ax.plot(
+            x[k, :, 0],
+            x[k, :, 1],
+            color="C0" if horizontal else "C1",
+            linewidth=0.7,
+            alpha=0.8,
+            label=(r"$G(z_1, c)$" if k == 0 else r"$G(c, z_2)$" if k == lines else None),
+        )
+    _frame_ax(ax, extent)
+    _label_plane(ax)
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def _image_batch(images: Any, arg: str) -> np.ndarray:
+    """``images`` as ``(N, H, W)`` floats, or a ValueError naming ``arg``."""
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(
+            f"{arg} must have shape (N, H, W, 1) or (N, H, W) with N >= 1 (grayscale); got "
+            f"shape {np.shape(images)}"
+        )
+    return x
+
+
+def real_vs_generated(
+    real: ArrayLike,
+    fake: ArrayLike,
+    nrow: int = 8,
+    titles: tuple[str, str] = ("real", "generated"),
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> Figure:
+    """Two image grids side by side: real images and generated ones, with titles.
+
+    Args:
+      real, fake: ``(N, H, W, 1)`` or ``(N, H, W)`` grayscale batches in ``value_range`` (each
+        may have its own ``N``; the images must have one size).
+      nrow: images per row in each grid.
+      titles: the two panels' titles.
+
+    Returns:
+      The Figure, with the two Axes in ``fig.axes`` (no ticks; each titled).
+    """
+    r, f = _image_batch(real, "real"), _image_batch(fake, "fake")
+    if r.shape[1:] != f.shape[1:]:
+        raise ValueError(
+            f"real and fake must hold images of one size; got {r.shape[1:]} and {f.shape[1:]}"
+        )
+    if not (isinstance(titles, tuple | list) and len(titles) == 2):
+        raise ValueError(f"titles must be two strings; got {titles!r}")
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.8), layout="constrained")
+    for ax, x, title in zip(axes, (r, f), titles, strict=True):
+        image_grid(x, nrow=nrow, ax=ax, title=title, value_range=value_range)
+    return fig
+
+
+def interpolation(
+    images: ArrayLike,
+    ax: Axes | None = None,
+    t: ArrayLike | None = None,
+    title: str | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> Axes:
+    """Latent walks as rows of images, the interpolation parameter ``t`` along the x axis.
+
+    Args:
+      images: ``(rows, steps, H, W, 1)`` (``ganlab.latent.interpolation_grid``) or one walk
+        ``(steps, H, W, 1)`` (``ganlab.latent.walk``); the channel axis may be left out.
+      ax: the Axes to draw on; a new figure when ``None``.
+      t: the ``steps`` values of ``t`` labelling the columns; ``linspace(0, 1, steps)`` when
+        ``None``.
+      title: the Axes title.
+
+    Returns:
+      The Axes: x axis "interpolation $t$" (ticks at the columns), y axis "walk" (one tick per
+      row); ``ax.images[0].get_array()`` is the tiled array.
+    """
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim >= 1 and x.shape[-1] == 1 and x.ndim in (4, 5):
+        x = x[..., 0]
+    if x.ndim == 3:
+        x = x[None]
+    if x.ndim != 4 or x.shape[0] == 0 or x.shape[1] < 2:
+        raise ValueError(
+            "images must have shape (rows, steps, H, W[, 1]) or (steps, H, W[, 1]) with "
+            f"steps >= 2; got shape {np.shape(images)}"
+        )
+    rows, steps, h, w = x.shape
+    ts = np.linspace(0.0, 1.0, steps) if t is None else np.asarray(t, dtype=np.float64)
+    if ts.shape != (steps,):
+        raise ValueError(f"t must hold one value per column, shape ({steps},); got {ts.shape}")
+    tiled = tile_images(x.reshape(rows * steps, h, w), nrow=steps, value_range=value_range)
+    if ax is None:
+        ax = _new_ax((min(1.0 + 0.9 * steps, 14.0), 0.6 + 0.9 * rows))
+    ax.imshow(tiled, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(steps)])
+    ax.set_xticklabels([f"{v:.2g}" for v in ts], fontsize="small")
+    ax.set_yticks([r * (h + 1) + (h - 1) / 2 for r in range(rows)])
+    ax.set_yticklabels([str(r + 1) for r in range(rows)], fontsize="small")
+    ax.set_xlabel("interpolation $t$")
+    ax.set_ylabel("walk")
+    if title is not None:
+        ax.set_title(title)
+    return ax
