@@ -33,16 +33,31 @@ from matplotlib.patches import Patch
 __all__ = [
     "DEFAULT_EXTENT",
     "animate_training",
+    "curves",
     "density",
     "density_grid",
     "discriminator",
     "discriminator_grid",
+    "frame_recorder",
+    "generator_map",
     "image_grid",
+    "interpolation",
+    "loss_vs_distance",
+    "loss_with_eval",
     "losses",
+    "method_bars",
+    "mode_histogram",
+    "mode_timeline",
+    "real_vs_generated",
     "samples",
+    "scalar_field",
     "strip",
     "tile_images",
     "to_html",
+    "trajectory",
+    "transport_plan",
+    "vector_field",
+    "weight_histogram",
 ]
 
 DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)  # (x_min, x_max, y_min, y_max): the ring and grid data
@@ -801,6 +816,205 @@ def trajectory(
     return ax
 
 
+# --- lesson 1 ---
+
+
+def frame_recorder(key: Any, n: int = 512, extent=DEFAULT_EXTENT, resolution: int = 60) -> Any:
+    """An ``eval_fn`` for ``ganlab.train.train`` that records frames for :func:`animate_training`.
+
+    Pass it as ``train(g, d, data, eval_every=k, eval_fn=frame_recorder(key))``: every ``k``
+    steps the trainer calls it with the current generator and discriminator, and it returns
+    ``{"samples": (n, 2), "d_grid": (resolution, resolution)}``, which the trainer stores with
+    the step in ``history["eval"]``, so ``history["eval"]`` *is* the list of frames. The same
+    ``key`` is used every time, so the frames show the same latents moving.
+
+    Args:
+      key: a ``jax.random`` key for the generator's ``sample(key, n)``.
+      n: samples per frame.
+      extent: the extent of the discriminator's grid (pass the same to the animation).
+      resolution: grid points per side of ``d_grid``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n must be a positive int (samples per frame); got {n!r}")
+    extent = _extent(extent)
+    resolution = _resolution(resolution)
+
+    def record(generator: Any, discriminator: Any) -> dict[str, np.ndarray]:
+        if not callable(getattr(generator, "sample", None)):
+            raise ValueError(
+                f"generator must have a sample(key, n) method; got {type(generator).__name__}"
+            )
+        samples = np.asarray(generator.sample(key, int(n)), dtype=np.float64)  # (n, 2)
+        return {
+            "samples": _points(samples, "generator.sample(key, n)"),
+            "d_grid": discriminator_grid(discriminator, extent, resolution),
+        }
+
+    return record
+
+
+def generator_map(
+    generator: Any,
+    ax: Axes | None = None,
+    latent_extent: Sequence[float] = (-2.5, 2.5, -2.5, 2.5),
+    lines: int = 11,
+    points: int = 200,
+    data: Any = None,
+    extent=DEFAULT_EXTENT,
+) -> Axes:
+    """Where a generator with 2-D noise sends a grid of noise: the image of the grid's lines.
+
+    A generator is a function ``x = G(z)``; for ``z`` in the plane, drawing ``G`` applied to the
+    lines ``z_1 = const`` and ``z_2 = const`` shows how it bends, stretches and folds the noise
+    onto the data (a "push-forward" of the noise distribution).
+
+    Args:
+      generator: a callable ``(n, 2) -> (n, 2)`` with ``latent_dim == 2`` (e.g. an
+        ``MLPGenerator(2, 2)``).
+      ax: the Axes to draw on; a new figure when ``None``.
+      latent_extent: ``(z1_min, z1_max, z2_min, z2_max)`` of the noise grid (±2.5 holds about
+        97.5% of a standard normal's mass along each axis).
+      lines: grid lines per direction.
+      points: points along each line.
+      data: a distribution drawn underneath (its density), or ``None``.
+      extent: the data-space limits of the plot.
+
+    Returns:
+      The Axes; one line per grid line (``2 * lines`` in ``ax.lines``).
+    """
+    if not callable(generator) or getattr(generator, "latent_dim", None) != 2:
+        raise ValueError(
+            "generator must be a callable with latent_dim == 2 (noise in the plane); got "
+            f"{type(generator).__name__} with latent_dim={getattr(generator, 'latent_dim', None)!r}"
+        )
+    latent_extent = _extent(latent_extent, "latent_extent")
+    extent = _extent(extent)
+    for name, v, low in (("lines", lines, 2), ("points", points, 2)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+            raise ValueError(f"{name} must be an int >= {low}; got {v!r}")
+    z0, z1, w0, w1 = latent_extent
+    us = np.linspace(z0, z1, points)
+    vs = np.linspace(w0, w1, points)
+    rows = [np.stack([us, np.full(points, c)], 1) for c in np.linspace(w0, w1, lines)]
+    cols = [np.stack([np.full(points, c), vs], 1) for c in np.linspace(z0, z1, lines)]
+    z = np.concatenate(rows + cols).astype(np.float32)  # (2 * lines * points, 2)
+    x = np.asarray(generator(jnp.asarray(z)), dtype=np.float64)
+    if x.shape != z.shape:
+        raise ValueError(f"generator must map (n, 2) to (n, 2); it returned shape {x.shape}")
+    x = x.reshape(2 * lines, points, 2)
+    ax = _new_ax() if ax is None else ax
+    if data is not None:
+        density(data, ax=ax, extent=extent, cmap="Greys")
+    for k in range(2 * lines):
+        horizontal = k < lines
+        ax.plot(
+            x[k, :, 0],
+            x[k, :, 1],
+            color="C0" if horizontal else "C1",
+            linewidth=0.7,
+            alpha=0.8,
+            label=(r"$G(z_1, c)$" if k == 0 else r"$G(c, z_2)$" if k == lines else None),
+        )
+    _frame_ax(ax, extent)
+    _label_plane(ax)
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def _image_batch(images: Any, arg: str) -> np.ndarray:
+    """``images`` as ``(N, H, W)`` floats, or a ValueError naming ``arg``."""
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim != 3 or x.shape[0] == 0:
+        raise ValueError(
+            f"{arg} must have shape (N, H, W, 1) or (N, H, W) with N >= 1 (grayscale); got "
+            f"shape {np.shape(images)}"
+        )
+    return x
+
+
+def real_vs_generated(
+    real: ArrayLike,
+    fake: ArrayLike,
+    nrow: int = 8,
+    titles: tuple[str, str] = ("real", "generated"),
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> Figure:
+    """Two image grids side by side: real images and generated ones, with titles.
+
+    Args:
+      real, fake: ``(N, H, W, 1)`` or ``(N, H, W)`` grayscale batches in ``value_range`` (each
+        may have its own ``N``; the images must have one size).
+      nrow: images per row in each grid.
+      titles: the two panels' titles.
+
+    Returns:
+      The Figure, with the two Axes in ``fig.axes`` (no ticks; each titled).
+    """
+    r, f = _image_batch(real, "real"), _image_batch(fake, "fake")
+    if r.shape[1:] != f.shape[1:]:
+        raise ValueError(
+            f"real and fake must hold images of one size; got {r.shape[1:]} and {f.shape[1:]}"
+        )
+    if not (isinstance(titles, tuple | list) and len(titles) == 2):
+        raise ValueError(f"titles must be two strings; got {titles!r}")
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.8), layout="constrained")
+    for ax, x, title in zip(axes, (r, f), titles, strict=True):
+        image_grid(x, nrow=nrow, ax=ax, title=title, value_range=value_range)
+    return fig
+
+
+def interpolation(
+    images: ArrayLike,
+    ax: Axes | None = None,
+    t: ArrayLike | None = None,
+    title: str | None = None,
+    value_range: tuple[float, float] = (-1.0, 1.0),
+) -> Axes:
+    """Latent walks as rows of images, the interpolation parameter ``t`` along the x axis.
+
+    Args:
+      images: ``(rows, steps, H, W, 1)`` (``ganlab.latent.interpolation_grid``) or one walk
+        ``(steps, H, W, 1)`` (``ganlab.latent.walk``); the channel axis may be left out.
+      ax: the Axes to draw on; a new figure when ``None``.
+      t: the ``steps`` values of ``t`` labelling the columns; ``linspace(0, 1, steps)`` when
+        ``None``.
+      title: the Axes title.
+
+    Returns:
+      The Axes: x axis "interpolation $t$" (ticks at the columns), y axis "walk" (one tick per
+      row); ``ax.images[0].get_array()`` is the tiled array.
+    """
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim >= 1 and x.shape[-1] == 1 and x.ndim in (4, 5):
+        x = x[..., 0]
+    if x.ndim == 3:
+        x = x[None]
+    if x.ndim != 4 or x.shape[0] == 0 or x.shape[1] < 2:
+        raise ValueError(
+            "images must have shape (rows, steps, H, W[, 1]) or (steps, H, W[, 1]) with "
+            f"steps >= 2; got shape {np.shape(images)}"
+        )
+    rows, steps, h, w = x.shape
+    ts = np.linspace(0.0, 1.0, steps) if t is None else np.asarray(t, dtype=np.float64)
+    if ts.shape != (steps,):
+        raise ValueError(f"t must hold one value per column, shape ({steps},); got {ts.shape}")
+    tiled = tile_images(x.reshape(rows * steps, h, w), nrow=steps, value_range=value_range)
+    if ax is None:
+        ax = _new_ax((min(1.0 + 0.9 * steps, 14.0), 0.6 + 0.9 * rows))
+    ax.imshow(tiled, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(steps)])
+    ax.set_xticklabels([f"{v:.2g}" for v in ts], fontsize="small")
+    ax.set_yticks([r * (h + 1) + (h - 1) / 2 for r in range(rows)])
+    ax.set_yticklabels([str(r + 1) for r in range(rows)], fontsize="small")
+    ax.set_xlabel("interpolation $t$")
+    ax.set_ylabel("walk")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
 # --- lesson 3: critics ---
 
 
@@ -1105,200 +1319,151 @@ def loss_with_eval(
     return ax, right
 
 
-# --- lesson 1 ---
+# --- lesson 4 ---
 
 
-def frame_recorder(key: Any, n: int = 512, extent=DEFAULT_EXTENT, resolution: int = 60) -> Any:
-    """An ``eval_fn`` for ``ganlab.train.train`` that records frames for :func:`animate_training`.
-
-    Pass it as ``train(g, d, data, eval_every=k, eval_fn=frame_recorder(key))``: every ``k``
-    steps the trainer calls it with the current generator and discriminator, and it returns
-    ``{"samples": (n, 2), "d_grid": (resolution, resolution)}``, which the trainer stores with
-    the step in ``history["eval"]``, so ``history["eval"]`` *is* the list of frames. The same
-    ``key`` is used every time, so the frames show the same latents moving.
-
-    Args:
-      key: a ``jax.random`` key for the generator's ``sample(key, n)``.
-      n: samples per frame.
-      extent: the extent of the discriminator's grid (pass the same to the animation).
-      resolution: grid points per side of ``d_grid``.
-    """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n must be a positive int (samples per frame); got {n!r}")
-    extent = _extent(extent)
-    resolution = _resolution(resolution)
-
-    def record(generator: Any, discriminator: Any) -> dict[str, np.ndarray]:
-        if not callable(getattr(generator, "sample", None)):
-            raise ValueError(
-                f"generator must have a sample(key, n) method; got {type(generator).__name__}"
-            )
-        samples = np.asarray(generator.sample(key, int(n)), dtype=np.float64)  # (n, 2)
-        return {
-            "samples": _points(samples, "generator.sample(key, n)"),
-            "d_grid": discriminator_grid(discriminator, extent, resolution),
-        }
-
-    return record
+def _counts(counts: ArrayLike, arg: str, ndim: int) -> np.ndarray:
+    """Non-negative finite counts (or fractions) with ``ndim`` dimensions."""
+    try:
+        c = np.asarray(counts, dtype=np.float64)
+    except (TypeError, ValueError):
+        got = type(counts).__name__
+        raise ValueError(f"{arg} must be an array of numbers; got {got}") from None
+    shape = "(K,)" if ndim == 1 else "(T, K)"
+    if c.ndim != ndim or c.size == 0:
+        raise ValueError(f"{arg} must be a non-empty {ndim}-D array {shape}; got shape {c.shape}")
+    if not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise ValueError(f"{arg} must hold finite numbers >= 0; got {c.ravel()[:8].tolist()} ...")
+    return c
 
 
-def generator_map(
-    generator: Any,
+def mode_histogram(
+    counts: ArrayLike,
     ax: Axes | None = None,
-    latent_extent: Sequence[float] = (-2.5, 2.5, -2.5, 2.5),
-    lines: int = 11,
-    points: int = 200,
-    data: Any = None,
-    extent=DEFAULT_EXTENT,
+    label: str | None = None,
+    color: str = _FAKE_COLOR,
 ) -> Axes:
-    """Where a generator with 2-D noise sends a grid of noise: the image of the grid's lines.
-
-    A generator is a function ``x = G(z)``; for ``z`` in the plane, drawing ``G`` applied to the
-    lines ``z_1 = const`` and ``z_2 = const`` shows how it bends, stretches and folds the noise
-    onto the data (a "push-forward" of the noise distribution).
+    """The share of high-quality samples on each mode, with the uniform share ``1/K`` dashed.
 
     Args:
-      generator: a callable ``(n, 2) -> (n, 2)`` with ``latent_dim == 2`` (e.g. an
-        ``MLPGenerator(2, 2)``).
-      ax: the Axes to draw on; a new figure when ``None``.
-      latent_extent: ``(z1_min, z1_max, z2_min, z2_max)`` of the noise grid (±2.5 holds about
-        97.5% of a standard normal's mass along each axis).
-      lines: grid lines per direction.
-      points: points along each line.
-      data: a distribution drawn underneath (its density), or ``None``.
-      extent: the data-space limits of the plot.
+      counts: ``(K,)`` samples per mode, e.g. ``metrics.mode_coverage(...)["counts"]``.
+      ax: where to draw (a new figure when ``None``).
+      label: a title (e.g. the method and the seed).
+      color: the bars' colour; empty modes are marked with a red ``x`` on the axis.
 
     Returns:
-      The Axes; one line per grid line (``2 * lines`` in ``ax.lines``).
+      The Axes. Its bars' heights are the shares, summing to 1 (all 0 if no sample counted).
     """
-    if not callable(generator) or getattr(generator, "latent_dim", None) != 2:
-        raise ValueError(
-            "generator must be a callable with latent_dim == 2 (noise in the plane); got "
-            f"{type(generator).__name__} with latent_dim={getattr(generator, 'latent_dim', None)!r}"
-        )
-    latent_extent = _extent(latent_extent, "latent_extent")
-    extent = _extent(extent)
-    for name, v, low in (("lines", lines, 2), ("points", points, 2)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
-            raise ValueError(f"{name} must be an int >= {low}; got {v!r}")
-    z0, z1, w0, w1 = latent_extent
-    us = np.linspace(z0, z1, points)
-    vs = np.linspace(w0, w1, points)
-    rows = [np.stack([us, np.full(points, c)], 1) for c in np.linspace(w0, w1, lines)]
-    cols = [np.stack([np.full(points, c), vs], 1) for c in np.linspace(z0, z1, lines)]
-    z = np.concatenate(rows + cols).astype(np.float32)  # (2 * lines * points, 2)
-    x = np.asarray(generator(jnp.asarray(z)), dtype=np.float64)
-    if x.shape != z.shape:
-        raise ValueError(f"generator must map (n, 2) to (n, 2); it returned shape {x.shape}")
-    x = x.reshape(2 * lines, points, 2)
-    ax = _new_ax() if ax is None else ax
-    if data is not None:
-        density(data, ax=ax, extent=extent, cmap="Greys")
-    for k in range(2 * lines):
-        horizontal = k < lines
-        ax.plot(
-            x[k, :, 0],
-            x[k, :, 1],
-            color="C0" if horizontal else "C1",
-            linewidth=0.7,
-            alpha=0.8,
-            label=(r"$G(z_1, c)$" if k == 0 else r"$G(c, z_2)$" if k == lines else None),
-        )
-    _frame_ax(ax, extent)
-    _label_plane(ax)
+    c = _counts(counts, "counts", 1)
+    k = c.size
+    share = c / c.sum() if c.sum() > 0 else c
+    ax = _new_ax((5.0, 2.8)) if ax is None else ax
+    ax.bar(np.arange(k), share, color=color, width=0.8)
+    ax.axhline(1.0 / k, color="k", linestyle="--", linewidth=1, label=f"uniform, 1/{k}")
+    empty = np.flatnonzero(c == 0)
+    if empty.size:
+        ax.plot(empty, np.zeros(empty.size), "x", color="red", markersize=7, clip_on=False,
+                label=f"empty modes ({empty.size})")  # fmt: skip
+    ax.set_xlabel("mode index")
+    ax.set_ylabel("share of high-quality samples")
+    ax.set_xticks(np.arange(k) if k <= 10 else np.arange(0, k, 5))
     ax.legend(fontsize="small", loc="upper right")
+    if label:
+        ax.set_title(label, fontsize="medium")
     return ax
 
 
-def _image_batch(images: Any, arg: str) -> np.ndarray:
-    """``images`` as ``(N, H, W)`` floats, or a ValueError naming ``arg``."""
-    x = np.asarray(images, dtype=np.float64)
-    if x.ndim == 4 and x.shape[-1] == 1:
-        x = x[..., 0]
-    if x.ndim != 3 or x.shape[0] == 0:
-        raise ValueError(
-            f"{arg} must have shape (N, H, W, 1) or (N, H, W) with N >= 1 (grayscale); got "
-            f"shape {np.shape(images)}"
-        )
-    return x
-
-
-def real_vs_generated(
-    real: ArrayLike,
-    fake: ArrayLike,
-    nrow: int = 8,
-    titles: tuple[str, str] = ("real", "generated"),
-    value_range: tuple[float, float] = (-1.0, 1.0),
-) -> Figure:
-    """Two image grids side by side: real images and generated ones, with titles.
-
-    Args:
-      real, fake: ``(N, H, W, 1)`` or ``(N, H, W)`` grayscale batches in ``value_range`` (each
-        may have its own ``N``; the images must have one size).
-      nrow: images per row in each grid.
-      titles: the two panels' titles.
-
-    Returns:
-      The Figure, with the two Axes in ``fig.axes`` (no ticks; each titled).
-    """
-    r, f = _image_batch(real, "real"), _image_batch(fake, "fake")
-    if r.shape[1:] != f.shape[1:]:
-        raise ValueError(
-            f"real and fake must hold images of one size; got {r.shape[1:]} and {f.shape[1:]}"
-        )
-    if not (isinstance(titles, tuple | list) and len(titles) == 2):
-        raise ValueError(f"titles must be two strings; got {titles!r}")
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.8), layout="constrained")
-    for ax, x, title in zip(axes, (r, f), titles, strict=True):
-        image_grid(x, nrow=nrow, ax=ax, title=title, value_range=value_range)
-    return fig
-
-
-def interpolation(
-    images: ArrayLike,
+def mode_timeline(
+    steps: ArrayLike,
+    counts: ArrayLike,
     ax: Axes | None = None,
-    t: ArrayLike | None = None,
-    title: str | None = None,
-    value_range: tuple[float, float] = (-1.0, 1.0),
-) -> Axes:
-    """Latent walks as rows of images, the interpolation parameter ``t`` along the x axis.
+    cmap: str = "magma_r",
+):
+    """Where the generator's samples sit over training: mode index against step.
+
+    Each column is one evaluation: the share of that step's high-quality samples on each
+    mode (rows). A generator hopping between modes draws a bright path jumping from row to row;
+    a healthy one an even band. Steps need not be evenly spaced.
 
     Args:
-      images: ``(rows, steps, H, W, 1)`` (``ganlab.latent.interpolation_grid``) or one walk
-        ``(steps, H, W, 1)`` (``ganlab.latent.walk``); the channel axis may be left out.
-      ax: the Axes to draw on; a new figure when ``None``.
-      t: the ``steps`` values of ``t`` labelling the columns; ``linspace(0, 1, steps)`` when
-        ``None``.
-      title: the Axes title.
+      steps: ``(T,)`` training steps of the evaluations, increasing.
+      counts: ``(T, K)`` samples per mode at each step (``mode_coverage(...)["counts"]``).
+      ax: where to draw (a new figure when ``None``).
+      cmap: the colour map of the shares (0 to 1).
 
     Returns:
-      The Axes: x axis "interpolation $t$" (ticks at the columns), y axis "walk" (one tick per
-      row); ``ax.images[0].get_array()`` is the tiled array.
+      ``(ax, image)``; ``image.get_array()`` is the ``(K, T)`` array of shares drawn.
     """
-    x = np.asarray(images, dtype=np.float64)
-    if x.ndim >= 1 and x.shape[-1] == 1 and x.ndim in (4, 5):
-        x = x[..., 0]
-    if x.ndim == 3:
-        x = x[None]
-    if x.ndim != 4 or x.shape[0] == 0 or x.shape[1] < 2:
+    s = np.asarray(steps, dtype=np.float64)
+    c = _counts(counts, "counts", 2)
+    if s.ndim != 1 or s.size != c.shape[0]:
         raise ValueError(
-            "images must have shape (rows, steps, H, W[, 1]) or (steps, H, W[, 1]) with "
-            f"steps >= 2; got shape {np.shape(images)}"
+            f"steps must be 1-D with one entry per row of counts ({c.shape[0]}); got shape "
+            f"{s.shape}"
         )
-    rows, steps, h, w = x.shape
-    ts = np.linspace(0.0, 1.0, steps) if t is None else np.asarray(t, dtype=np.float64)
-    if ts.shape != (steps,):
-        raise ValueError(f"t must hold one value per column, shape ({steps},); got {ts.shape}")
-    tiled = tile_images(x.reshape(rows * steps, h, w), nrow=steps, value_range=value_range)
-    if ax is None:
-        ax = _new_ax((min(1.0 + 0.9 * steps, 14.0), 0.6 + 0.9 * rows))
-    ax.imshow(tiled, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
-    ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(steps)])
-    ax.set_xticklabels([f"{v:.2g}" for v in ts], fontsize="small")
-    ax.set_yticks([r * (h + 1) + (h - 1) / 2 for r in range(rows)])
-    ax.set_yticklabels([str(r + 1) for r in range(rows)], fontsize="small")
-    ax.set_xlabel("interpolation $t$")
-    ax.set_ylabel("walk")
-    if title is not None:
-        ax.set_title(title)
+    if s.size > 1 and np.any(np.diff(s) <= 0):
+        raise ValueError(f"steps must be strictly increasing; got {s[:8].tolist()} ...")
+    total = c.sum(axis=1, keepdims=True)
+    share = np.divide(c, total, out=np.zeros_like(c), where=total > 0).T  # (K, T)
+    # cell edges halfway between evaluation steps, so uneven spacing is drawn honestly
+    if s.size > 1:
+        mid = (s[1:] + s[:-1]) / 2
+        edges = np.concatenate([[s[0] - (mid[0] - s[0])], mid, [s[-1] + (s[-1] - mid[-1])]])
+    else:
+        edges = np.array([s[0] - 0.5, s[0] + 0.5])
+    k = c.shape[1]
+    ax = _new_ax((6.0, 3.0)) if ax is None else ax
+    image = ax.pcolormesh(edges, np.arange(k + 1) - 0.5, share, cmap=cmap, vmin=0, vmax=1)
+    ax.figure.colorbar(image, ax=ax, label="share of samples")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("mode index")
+    ax.set_yticks(np.arange(k) if k <= 10 else np.arange(0, k, 5))
+    return ax, image
+
+
+def method_bars(
+    labels: Sequence[str],
+    means: ArrayLike,
+    errors: ArrayLike | None = None,
+    ax: Axes | None = None,
+    xlabel: str = "value",
+    goal: float | None = None,
+    reference: Mapping[str, float] | None = None,
+) -> Axes:
+    """One horizontal bar per method, with error bars, an optional goal line and published
+    values marked as black diamonds (``reference`` maps a label in ``labels`` to its value).
+
+    Returns:
+      The Axes; bar ``i`` (from the top) is ``labels[i]``.
+    """
+    labels = [str(x) for x in labels]
+    m = np.asarray(means, dtype=np.float64)
+    if m.ndim != 1 or m.size != len(labels) or m.size == 0:
+        raise ValueError(
+            f"means must be 1-D with one value per label ({len(labels)}); got shape {m.shape}"
+        )
+    e = None
+    if errors is not None:
+        e = np.asarray(errors, dtype=np.float64)
+        if e.shape != m.shape or np.any(e[np.isfinite(e)] < 0):
+            raise ValueError(
+                f"errors must be None or >= 0 with the shape of means {m.shape}; got "
+                f"{np.shape(errors)}"
+            )
+        e = np.nan_to_num(e)
+    unknown = sorted(set(reference or {}) - set(labels))
+    if unknown:
+        raise ValueError(f"reference labels {unknown} are not in labels {labels}")
+    y = np.arange(len(labels))[::-1]
+    ax = _new_ax((5.5, 0.45 * len(labels) + 1.0)) if ax is None else ax
+    ax.barh(y, m, xerr=e, color="C2", capsize=3, height=0.7)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(xlabel)
+    if goal is not None:
+        ax.axvline(goal, color="red", linestyle="--", linewidth=1, label=f"goal {goal:g}")
+    if reference:
+        ys = [y[labels.index(k)] for k in reference]
+        ax.plot(list(reference.values()), ys, "kD", markersize=5, label="published")
+    if goal is not None or reference:
+        ax.legend(fontsize="small", loc="lower right")
     return ax
