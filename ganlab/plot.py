@@ -197,7 +197,10 @@ def density(
         xs = np.linspace(extent[0], extent[1], res)
         ys = np.linspace(extent[2], extent[3], res)
         if p.max() > p.min():  # a flat density has no contour lines to draw
-            ax.contour(xs, ys, p, levels=5, colors="0.25", linewidths=0.7)
+            # Levels as fractions of the peak, all above 0: a level at ~0 would trace where
+            # float32 density underflows, drawing circles that are not in the data.
+            levels = p.max() * np.array([1e-4, 1e-2, 0.5])
+            ax.contour(xs, ys, p, levels=levels, colors="0.25", linewidths=0.7)
     centers = getattr(dist, "centers", None)
     if show_centers and centers is not None:
         c = _points(centers, "dist.centers")
