@@ -33,6 +33,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -59,6 +60,7 @@ __all__ = [
     "read_idx",
     "ring",
     "spiral",
+    "mixture_1d_arrays",
 ]
 
 
@@ -271,6 +273,27 @@ def mixture_1d(
     if m.ndim != 1 or m.shape[0] < 1:
         raise ValueError(f"means must be a non-empty 1-D sequence, got {np.asarray(means)!r}")
     return mixture(m[:, None], stds, weights)
+
+
+def mixture_1d_arrays(mix: Any, name: str = "dist") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The means ``(K,)``, stds ``(K,)`` and weights ``(K,)`` (summing to 1) of a 1-D
+    :class:`GaussianMixture`, as float64 numpy arrays for exact computations outside JAX
+    (quadrature, closed forms); ``ValueError`` naming ``name`` for anything else."""
+    try:
+        c = np.asarray(mix.centers, dtype=np.float64)
+        s = np.asarray(mix.stds, dtype=np.float64)
+        w = np.asarray(mix.weights, dtype=np.float64)
+    except AttributeError:
+        raise ValueError(
+            f"{name} must be a 1-D Gaussian mixture (ganlab.data.gaussian_1d or mixture_1d), "
+            f"got {type(mix).__name__}"
+        ) from None
+    if c.ndim != 2 or c.shape[1] != 1:
+        raise ValueError(
+            f"{name} must be a 1-D mixture (centers of shape (K, 1)), got centers of shape "
+            f"{c.shape}"
+        )
+    return c[:, 0], s, w / w.sum()
 
 
 def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMixture:

@@ -34,7 +34,7 @@ from flax import nnx
 from jax.typing import ArrayLike
 from scipy.special import ndtri
 
-from ganlab import losses
+from ganlab import data, losses
 
 __all__ = [
     "DiracGAN",
@@ -102,18 +102,8 @@ def pdf(dist: Any, x: ArrayLike) -> np.ndarray:
       ``(n,)`` float64 density values.
     """
     x = _grid(x)
-    try:
-        centers = np.asarray(dist.centers, dtype=np.float64)
-        stds = np.asarray(dist.stds, dtype=np.float64)
-        weights = np.asarray(dist.weights, dtype=np.float64)
-    except AttributeError:
-        raise ValueError(
-            "dist must be a 1-D Gaussian mixture from ganlab.data (gaussian_1d, mixture_1d), "
-            f"got {type(dist).__name__}"
-        ) from None
-    if centers.ndim != 2 or centers.shape[1] != 1:
-        raise ValueError(f"dist must be 1-D (centers of shape (K, 1)), got {centers.shape}")
-    z = (x[:, None] - centers[None, :, 0]) / stds[None, :]  # (n, K)
+    means, stds, weights = data.mixture_1d_arrays(dist, "dist")
+    z = (x[:, None] - means[None, :]) / stds[None, :]  # (n, K)
     comp = np.exp(-0.5 * z**2) / (stds[None, :] * math.sqrt(2 * math.pi))
     return comp @ weights
 

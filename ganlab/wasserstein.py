@@ -209,24 +209,6 @@ def kantorovich_potential(
     return float(weights @ result.x), f[:n], f[n:]
 
 
-def _mixture_1d_parts(name: str, mix: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    try:
-        c = np.asarray(mix.centers, dtype=np.float64)
-        s = np.asarray(mix.stds, dtype=np.float64)
-        w = np.asarray(mix.weights, dtype=np.float64)
-    except AttributeError:
-        raise ValueError(
-            f"{name} must be a 1-D Gaussian mixture (ganlab.data.gaussian_1d or mixture_1d), "
-            f"got {type(mix).__name__}"
-        ) from None
-    if c.ndim != 2 or c.shape[1] != 1:
-        raise ValueError(
-            f"{name} must be a 1-D mixture (centers of shape (K, 1)), got centers of shape "
-            f"{c.shape}"
-        )
-    return c[:, 0], s, w / w.sum()
-
-
 def w1_mixture_1d(p: Any, q: Any) -> float:
     r"""Exact W1 between two 1-D Gaussian mixtures, :math:`\int |F_p(t) - F_q(t)|\, dt`.
 
@@ -237,8 +219,8 @@ def w1_mixture_1d(p: Any, q: Any) -> float:
     Args:
       p, q: 1-D mixtures from :func:`ganlab.data.gaussian_1d` or :func:`ganlab.data.mixture_1d`.
     """
-    mp, sp, wp = _mixture_1d_parts("p", p)
-    mq, sq, wq = _mixture_1d_parts("q", q)
+    mp, sp, wp = gdata.mixture_1d_arrays(p, "p")
+    mq, sq, wq = gdata.mixture_1d_arrays(q, "q")
 
     def cdf(t, m, s, w):
         return float(np.sum(w * special.ndtr((t - m) / s)))

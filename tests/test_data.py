@@ -397,3 +397,15 @@ def test_mnist_sha256_table():
 def test_bad_input_raises_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_mixture_1d_arrays_gives_float64_parts_and_rejects_other_inputs():
+    means, stds, weights = data.mixture_1d_arrays(data.mixture_1d([0.0, 2.0], [1.0, 0.5], [1, 3]))
+    assert means.dtype == stds.dtype == weights.dtype == np.float64
+    np.testing.assert_allclose(means, [0.0, 2.0])
+    np.testing.assert_allclose(stds, [1.0, 0.5])
+    np.testing.assert_allclose(weights, [0.25, 0.75])
+    with pytest.raises(ValueError, match="q must be a 1-D Gaussian mixture"):
+        data.mixture_1d_arrays(np.zeros(3), "q")
+    with pytest.raises(ValueError, match=r"p must be a 1-D mixture \(centers of shape \(K, 1\)\)"):
+        data.mixture_1d_arrays(data.ring(), "p")
