@@ -330,9 +330,22 @@ def grid(points: Sequence[float] = (-4, -2, 0, 2, 4), std: float = 0.05) -> Gaus
 # --------------------------------------------------------------------------------------------
 
 
+class _PlaneShape:
+    """What the 2-D shapes share: ``dim`` 2, and ``sample`` checking ``n`` then calling the
+    subclass's jit-compiled ``_sample(key, n)``."""
+
+    @property
+    def dim(self) -> int:
+        return 2
+
+    def sample(self, key: jax.Array, n: int) -> jax.Array:
+        """Draw ``n`` points, ``(n, 2)`` float32."""
+        return _jit_sample(self, key, _check_n(n))
+
+
 @functools.partial(jax.tree_util.register_dataclass, data_fields=[], meta_fields=["noise"])
 @dataclasses.dataclass(frozen=True)
-class Moons:
+class Moons(_PlaneShape):
     """Two interleaving half circles (like ``sklearn.datasets.make_moons``, but sampled in JAX),
     centred and scaled to x in [-2, 2], y in [-1, 1]. Build with :func:`moons`.
 
@@ -341,14 +354,6 @@ class Moons:
     """
 
     noise: float = 0.05
-
-    @property
-    def dim(self) -> int:
-        return 2
-
-    def sample(self, key: jax.Array, n: int) -> jax.Array:
-        """Draw ``n`` points, ``(n, 2)`` float32, half on each moon on average."""
-        return _jit_sample(self, key, _check_n(n))
 
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         key_moon, key_t, key_noise = jax.random.split(key, 3)
@@ -369,7 +374,7 @@ def moons(noise: float = 0.05) -> Moons:
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=[], meta_fields=["noise", "turns"])
 @dataclasses.dataclass(frozen=True)
-class Spiral:
+class Spiral(_PlaneShape):
     r"""An Archimedean spiral arm from the origin out to radius 2, with ``turns`` turns:
     :math:`(r \cos 2\pi\,\text{turns}\,t,\ r \sin 2\pi\,\text{turns}\,t)`, :math:`r = 2t`,
     with :math:`t = \sqrt u`, :math:`u \sim U(0, 1)`, so points are spread roughly evenly
@@ -382,14 +387,6 @@ class Spiral:
 
     noise: float = 0.05
     turns: float = 2.0
-
-    @property
-    def dim(self) -> int:
-        return 2
-
-    def sample(self, key: jax.Array, n: int) -> jax.Array:
-        """Draw ``n`` points, ``(n, 2)`` float32."""
-        return _jit_sample(self, key, _check_n(n))
 
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         key_t, key_noise = jax.random.split(key)
