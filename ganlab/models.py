@@ -22,6 +22,7 @@ Conventions used by :mod:`ganlab.train`:
 
 from __future__ import annotations
 
+import importlib.resources
 from collections.abc import Callable
 
 import jax
@@ -441,3 +442,20 @@ def load_weights(model: nnx.Module, path) -> nnx.Module:
                 )
             v[...] = jnp.asarray(stored[key])
     return model
+
+
+#: The configuration of the shipped MNIST generator (lesson 1; ``scripts/train_dcgan_mnist.py``).
+PRETRAINED_MNIST = dict(latent_dim=32, channels=32, upsample="subpixel")
+
+
+def pretrained_mnist_generator() -> ConvGenerator:
+    """The DCGAN generator shipped with ganlab: ``conv_gan(**PRETRAINED_MNIST)`` trained on the
+    9,000-digit MNIST train split for 10,000 steps by ``scripts/train_dcgan_mnist.py``
+    (provenance in ``ganlab/_data/DCGAN_GENERATOR.md``), loaded without pickle.
+
+    Returns a fresh generator each call: ``g.sample(key, n)`` gives ``(n, 28, 28, 1)`` in [-1, 1].
+    """
+    g, _ = conv_gan(**PRETRAINED_MNIST, seed=0)  # fresh weights, then replaced by the file's
+    shipped = importlib.resources.files("ganlab") / "_data" / "dcgan_mnist_generator.npz"
+    with importlib.resources.as_file(shipped) as path:
+        return load_weights(g, path)

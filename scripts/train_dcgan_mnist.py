@@ -40,7 +40,7 @@ import numpy as np
 
 from ganlab import data, models, train
 
-MODEL = dict(latent_dim=32, channels=32, upsample="subpixel", seed=0)  # conv_gan(**MODEL)
+MODEL = dict(**models.PRETRAINED_MNIST, seed=0)  # conv_gan(**MODEL)
 CONFIG = train.Config(
     loss="nonsaturating",
     steps=10_000,

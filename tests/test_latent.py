@@ -151,7 +151,7 @@ def test_bad_input_raises_a_value_error_naming_the_argument(call, match):
 # --- the generator shipped for lesson 1 ------------------------------------------------------
 
 SHIPPED = importlib.resources.files("ganlab") / "_data" / "dcgan_mnist_generator.npz"
-SHIPPED_MODEL = dict(latent_dim=32, channels=32, upsample="subpixel")  # the script's MODEL
+SHIPPED_MODEL = models.PRETRAINED_MNIST  # the script's MODEL, less the seed
 
 
 def test_the_shipped_generator_is_small():
@@ -175,6 +175,16 @@ def test_the_shipped_generator_fits_the_lesson_model_and_makes_images_in_range()
     x = np.asarray(images)
     assert np.mean(x < -0.5) > 0.6 and 0.05 < np.mean(x > 0.0) < 0.35
     assert float(np.std(x, axis=0).mean()) > 0.1
+
+
+def test_pretrained_mnist_generator_is_the_shipped_file_in_the_lesson_model():
+    g = models.pretrained_mnist_generator()
+    reference, _ = models.conv_gan(**SHIPPED_MODEL, seed=7)
+    with importlib.resources.as_file(SHIPPED) as p:
+        models.load_weights(reference, p)
+    z = jax.random.normal(jax.random.key(3), (4, 32))
+    np.testing.assert_array_equal(np.asarray(g(z)), np.asarray(reference(z)))
+    assert models.pretrained_mnist_generator() is not g  # a fresh module each call
 
 
 def test_the_shipped_weights_do_not_fit_a_different_model():

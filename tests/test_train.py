@@ -349,3 +349,17 @@ def test_runs_that_differ_only_outside_the_step_share_one_compiled_program():
         trainer(lr_schedule="cosine", steps=10)._step
         is not trainer(lr_schedule="cosine", steps=20)._step
     )
+
+
+def test_loss_settings_are_valid_configs_one_per_loss_family():
+    configs = {name: train.Config(**kw) for name, kw in train.LOSS_SETTINGS.items()}
+    assert {c.loss for c in configs.values()} == {
+        "nonsaturating",
+        "wgan-clip",
+        "wgan-gp",
+        "hinge",
+        "lsgan",
+    }
+    for c in configs.values():
+        assert c.d_lr == pytest.approx(10 * c.g_lr)  # the lessons' rule, stated in the comment
+        assert c.n_critic == (5 if c.loss.startswith("wgan") else 1)
