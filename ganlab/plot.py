@@ -46,6 +46,7 @@ __all__ = [
     "loss_with_eval",
     "losses",
     "method_bars",
+    "metric_sweeps",
     "mode_histogram",
     "mode_timeline",
     "real_vs_generated",
@@ -1470,3 +1471,85 @@ def method_bars(
     if goal is not None or reference:
         ax.legend(fontsize="small", loc="lower right")
     return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 5: how metrics respond to controlled corruptions
+# ---------------------------------------------------------------------------------------------
+
+
+def metric_sweeps(
+    sweeps: Mapping[str, tuple[Sequence[float], Sequence[Mapping[str, float]]]],
+    rows: Sequence[Sequence[str]],
+    floor: Mapping[str, float] | None = None,
+    *,
+    panel_size: tuple[float, float] = (3.2, 1.9),
+) -> Figure:
+    """A grid of small line plots: one column per sweep, one row per group of metrics.
+
+    A *sweep* is a corruption applied at increasing strength (blur, noise, ...) and the scores
+    measured at each strength. Metrics of one group share a row (draw only metrics of similar
+    scale together); ``floor`` (the real-versus-real scores) is drawn as a dotted line of the
+    metric's colour in every panel.
+
+    Args:
+      sweeps: ``{sweep label: (strengths (n,), [scores at each strength] (n,))}``, each scores
+        entry a ``{metric: value}`` dict. The label becomes the column's x-axis label.
+      rows: groups of metric names, e.g. ``[("FID",), ("precision", "recall")]``.
+      floor: optional ``{metric: value}`` drawn as horizontal dotted lines.
+      panel_size: (width, height) of one panel in inches.
+
+    Returns:
+      The Figure; ``fig.axes[r * len(sweeps) + c]`` is row ``r``, column ``c``.
+    """
+    if not isinstance(sweeps, Mapping) or not sweeps:
+        raise ValueError(
+            f"sweeps must be a non-empty dict {{label: (strengths, scores)}}; got {sweeps!r:.80}"
+        )
+    groups = [tuple(g) for g in rows] if isinstance(rows, Sequence) else []
+    if not groups or not all(groups) or not all(isinstance(m, str) for g in groups for m in g):
+        raise ValueError(
+            f"rows must be a non-empty list of non-empty groups of metric names; got {rows!r}"
+        )
+    columns = []
+    for label, entry in sweeps.items():
+        if not isinstance(entry, tuple | list) or len(entry) != 2 or np.isscalar(entry[1]):
+            raise ValueError(f"sweeps[{label!r}] must be (strengths, scores); got {entry!r:.80}")
+        strengths = np.asarray(entry[0], dtype=np.float64)
+        scores = list(entry[1])
+        if strengths.ndim != 1 or strengths.size == 0 or strengths.size != len(scores):
+            raise ValueError(
+                f"sweeps[{label!r}] needs one scores dict per strength; got {strengths.size} "
+                f"strengths and {len(scores)} scores"
+            )
+        for g in groups:
+            for m in g:
+                if not all(isinstance(s, Mapping) and m in s for s in scores):
+                    raise ValueError(f"metric {m!r} (from rows) is missing in sweeps[{label!r}]")
+        columns.append((label, strengths, scores))
+    unknown = [m for g in groups for m in g if floor is not None and m not in floor]
+    if unknown:
+        raise ValueError(f"floor has no value for metrics {unknown}")
+    w, h = panel_size
+    fig, axes = plt.subplots(
+        len(groups),
+        len(columns),
+        figsize=(w * len(columns), h * len(groups)),
+        layout="constrained",
+        squeeze=False,
+    )
+    for r, group in enumerate(groups):
+        for c, (label, strengths, scores) in enumerate(columns):
+            ax = axes[r, c]
+            for i, m in enumerate(group):
+                color = f"C{i}"
+                ax.plot(strengths, [float(s[m]) for s in scores], "o-", color=color, ms=3, label=m)
+                if floor is not None:
+                    ax.axhline(float(floor[m]), color=color, linestyle=":", linewidth=1)
+            if r == len(groups) - 1:
+                ax.set_xlabel(label)
+            if c == 0:
+                ax.set_ylabel(", ".join(group))
+                if len(group) > 1:
+                    ax.legend(fontsize="x-small")
+    return fig
