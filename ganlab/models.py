@@ -9,7 +9,7 @@ Two families, both small enough to train on a laptop CPU:
 Conventions used by :mod:`ganlab.train`:
 
 * a generator has an attribute ``latent_dim`` and maps ``z`` of shape ``(B, latent_dim)`` to
-  samples of the data's shape; :meth:`sample_latent` draws ``z ~ N(0, I)`` from an explicit key;
+  samples of the data's shape; ``sample_latent`` draws ``z ~ N(0, I)`` from an explicit key;
 * a discriminator maps a batch of samples to **logits** of shape ``(B,)``. ``sigmoid(logit)`` is
   the probability "real" for the BCE losses; a Wasserstein *critic* is the same network whose
   output is read as a real-valued score, with no sigmoid anywhere.

@@ -61,7 +61,8 @@ __all__ = [
     "weight_histogram",
 ]
 
-DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)  # (x_min, x_max, y_min, y_max): the ring and grid data
+#: The plotting window ``(x_min, x_max, y_min, y_max)`` that holds the ring and grid data.
+DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)
 _KINDS = ("prob", "logit")
 _FAKE_COLOR = "C1"  # generated samples: orange
 _REAL_COLOR = "C0"  # real samples: blue

@@ -105,7 +105,7 @@ class Config:
         return dataclasses.replace(self, **changes)
 
 
-#: The settings lesson 3 trains each loss with, and lesson 5 scores: Config overrides by name.
+#: Config overrides by loss name, the settings lesson 3 trains each loss with and lesson 5 scores.
 #: D's learning rate is 10x G's for every loss (lesson 3 measures why for WGAN-GP); the two
 #: Wasserstein critics get five updates per generator step and their papers' optimizers
 #: (RMSProp for clipping, Arjovsky et al. 2017; Adam with betas (0.5, 0.9), Gulrajani et al. 2017).

@@ -411,7 +411,7 @@ def critic_estimate(critic: nnx.Module, x: ArrayLike, y: ArrayLike) -> float:
 # Training a critic alone
 # --------------------------------------------------------------------------------------------
 
-# name -> (critic loss (minimised), optimizer, lr, betas); every setting can be overridden.
+#: name -> (critic loss (minimised), optimizer, lr, betas); every setting can be overridden.
 CRITIC_LOSSES: dict[str, tuple[Callable, str, float, tuple[float, float]]] = {
     # Gulrajani et al. 2017, Algorithm 1: lambda = 10, Adam(1e-4, beta1 = 0 or 0.5, beta2 = 0.9)
     "wgan-gp": (losses.d_wasserstein, "adam", 1e-4, (0.5, 0.9)),

@@ -1,0 +1,146 @@
+"""The book's sources: every lesson, module and citation reaches the site (no build needed).
+
+tests/test_site.py checks the built site itself, in a real browser.
+"""
+
+import json
+import pathlib
+import re
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BOOK = ROOT / "jupyter_book"
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+
+
+def _toc_files(node) -> list[str]:
+    """Every `file:` entry of _toc.yml (and the root), in order."""
+    if isinstance(node, dict):
+        found = [node["root"]] if "root" in node else []
+        found += [node["file"]] if "file" in node else []
+        for value in node.values():
+            if isinstance(value, list | dict):
+                found += _toc_files(value)
+        return found
+    if isinstance(node, list):
+        return [f for item in node for f in _toc_files(item)]
+    return []
+
+
+def _toc() -> list[str]:
+    return _toc_files(yaml.safe_load((BOOK / "_toc.yml").read_text()))
+
+
+def _bib_keys() -> set[str]:
+    return set(re.findall(r"^@\w+\{([^,\s]+),", (BOOK / "references.bib").read_text(), re.M))
+
+
+def _cells(path: pathlib.Path, kind: str) -> list[dict]:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == kind]
+
+
+def test_lessons_exist():
+    assert len(LESSONS) >= 4, "lessons/ should hold the course's notebooks"
+
+
+def test_every_lesson_is_in_the_toc_in_reading_order():
+    toc = _toc()
+    in_toc = [f for f in toc if f.startswith("lessons/")]
+    missing = [p.name for p in LESSONS if f"lessons/{p.stem}" not in in_toc]
+    assert not missing, f"add these notebooks to jupyter_book/_toc.yml: {missing}"
+    assert in_toc == sorted(in_toc), "the lessons in _toc.yml are out of reading order"
+    assert len(set(toc)) == len(toc), "a page is listed twice in _toc.yml"
+    for entry in toc:
+        assert any((BOOK / entry).with_suffix(s).exists() for s in (".md", ".ipynb")), entry
+
+
+def test_the_lessons_reach_the_book_through_its_symlink():
+    link = BOOK / "lessons"
+    assert link.is_symlink() and link.resolve() == (ROOT / "lessons").resolve()
+
+
+def test_every_public_module_has_an_api_page():
+    toc = _toc()
+    modules = [p.stem for p in sorted((ROOT / "ganlab").glob("*.py")) if not p.stem.startswith("_")]
+    for name in modules:
+        page = BOOK / "api" / f"{name}.md"
+        assert page.exists(), f"no API page for ganlab.{name}: add jupyter_book/api/{name}.md"
+        assert f".. automodule:: ganlab.{name}" in page.read_text()
+        assert f"api/{name}" in toc, f"api/{name} is missing from _toc.yml"
+        assert f"ganlab.{name}" in (BOOK / "api" / "index.md").read_text()
+
+
+def test_every_lesson_cites_into_the_bibliography_and_every_key_exists():
+    keys = _bib_keys()
+    for path in LESSONS:
+        cited = {
+            k.strip()
+            for c in _cells(path, "markdown")
+            for m in CITE.findall("".join(c["source"]))
+            for k in m.split(",")
+        }
+        assert cited, f"{path.name} cites nothing: add {{cite:p}}`key` roles to its References"
+        unknown = cited - keys
+        assert not unknown, f"{path.name} cites keys missing from references.bib: {unknown}"
+
+
+PAPER = re.compile(r"https?://(?:arxiv\.org/abs/[\w.]+\d|doi\.org/\S+)")
+
+
+def _trim(url: str) -> str:
+    # A DOI may hold parentheses; a markdown link's closing one is not part of it.
+    url = url.rstrip(".,;")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(".,;")
+    return url
+
+
+def test_every_paper_a_lessons_references_link_to_is_in_the_bibliography():
+    # A References list entry links to the paper (arXiv or DOI); its bibliography entry has the
+    # same URL, so the two cannot drift apart.
+    bib_urls = set(re.findall(r"url = \{([^}]+)\}", (BOOK / "references.bib").read_text()))
+    for path in LESSONS:
+        text = "".join("".join(c["source"]) for c in _cells(path, "markdown"))
+        references = text.partition("## References")[2]
+        missing = sorted(set(map(_trim, PAPER.findall(references))) - bib_urls)
+        assert not missing, f"{path.name}: add these to jupyter_book/references.bib: {missing}"
+
+
+def test_bibliography_keys_are_unique():
+    text = (BOOK / "references.bib").read_text()
+    keys = re.findall(r"^@\w+\{([^,\s]+),", text, re.M)
+    assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
+
+
+def test_figure_cells_carry_alt_text():
+    # A cell that shows a figure or an animation says in words what it shows: its
+    # `mystnb: image: alt` (or `mystnb: figure: caption`) metadata becomes the image's alt text.
+    shows = re.compile(r"^(plt\.show\(\)|.*to_html\()", re.M)  # at top level, not in a def
+    for path in LESSONS:
+        for cell in _cells(path, "code"):
+            if not shows.search("".join(cell["source"])):
+                continue
+            mystnb = cell["metadata"].get("mystnb", {})
+            alt = mystnb.get("image", {}).get("alt") or mystnb.get("figure", {}).get("caption")
+            assert alt and len(alt) > 20, f"{path.name} cell {cell.get('id')}: no alt text"
+
+
+def test_solutions_are_tagged_only_with_solution():
+    # The site folds solutions away by configuration (jupyter_book/_ext/ganlab_book.py); a
+    # hand-added hide-input tag would be redundant and could drift from `solution`.
+    for path in LESSONS:
+        for cell in _cells(path, "code"):
+            tags = cell["metadata"].get("tags", [])
+            assert "hide-input" not in tags, f"{path.name} cell {cell.get('id')}"
+
+
+def test_mathjax_is_served_by_the_site_not_from_static():
+    config = yaml.safe_load((BOOK / "_config.yml").read_text())
+    path = config["sphinx"]["config"]["mathjax_path"]
+    assert "://" not in path and not path.startswith("/"), path
+    static = BOOK / "_static"  # Jupyter Book adds a <script> tag for every .js file in it
+    assert not static.exists() or not list(static.glob("**/*.js"))
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["sphinx"]["config"]["nb_ipywidgets_js"] == {}
