@@ -12,12 +12,14 @@ Small single-purpose modules behind a flat namespace::
     ganlab.latent     latent-space walks: linear and spherical interpolation (lesson 1)
     ganlab.theory     1-D divergences, the optimal discriminator, the Dirac-GAN (lesson 2)
     ganlab.wasserstein  exact W1, the parallel lines, critic training and diagnostics (lesson 3)
+    ganlab.evaluator  frozen digit classifiers giving the features and softmax of FID, IS (lesson 5)
 """
 
 import os
 
 from ganlab import (
     data,
+    evaluator,
     exercises,
     latent,
     losses,
@@ -42,6 +44,7 @@ __all__ = [
     "COMPILATION_CACHE",
     "FAST",
     "data",
+    "evaluator",
     "exercises",
     "latent",
     "losses",
