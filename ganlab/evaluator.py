@@ -291,6 +291,13 @@ def load(name: str) -> Evaluator:
 # --------------------------------------------------------------------------------------------
 
 
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits.astype(np.float64)
+    z -= z.max(axis=1, keepdims=True)  # softmax is shift-invariant; this keeps exp finite
+    p = np.exp(z)
+    return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 class Evaluator:
     """A frozen digit classifier: penultimate-layer features, logits, softmax, predictions.
 
@@ -416,10 +423,14 @@ class Evaluator:
     def probs(self, images: ArrayLike, batch_size: int = 500) -> np.ndarray:
         """Class probabilities ``(N, 10)`` float32, rows summing to 1: the softmax the
         Inception Score reads."""
-        z = self.logits(images, batch_size).astype(np.float64)
-        z -= z.max(axis=1, keepdims=True)  # softmax is shift-invariant; this keeps exp finite
-        p = np.exp(z)
-        return (p / p.sum(axis=1, keepdims=True)).astype(np.float32)
+        return _softmax(self.logits(images, batch_size))
+
+    def features_and_probs(
+        self, images: ArrayLike, batch_size: int = 500
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(features(images), probs(images))`` from one pass through the network."""
+        feats, logits = self._run(images, batch_size)
+        return feats, _softmax(logits)
 
     def predict(self, images: ArrayLike) -> np.ndarray:
         """The predicted class of each image, ``(N,)`` int64 in 0..9."""

@@ -232,3 +232,11 @@ def test_training_is_reproducible_from_its_seed():
     assert evaluator.weights_sha256(first) == evaluator.weights_sha256(second)
     assert evaluator.weights_sha256(first) != evaluator.weights_sha256(other)
     assert evaluator.weights_sha256(first) != evaluator.weights_sha256(init)  # it did train
+
+
+def test_features_and_probs_is_one_pass_with_the_same_results():
+    ev = evaluator.load("digits")
+    images, _ = data.digits("test")
+    feats, probs = ev.features_and_probs(images[:37], batch_size=16)
+    np.testing.assert_array_equal(feats, ev.features(images[:37], batch_size=16))
+    np.testing.assert_array_equal(probs, ev.probs(images[:37], batch_size=16))
