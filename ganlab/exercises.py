@@ -14,6 +14,20 @@ traceback from deep inside NumPy or JAX.
 
 Mistakes of the lesson's author (a ``correct`` choice missing from ``options``, no ``cases``)
 raise ``ValueError`` instead, so they are not mistaken for the learner's.
+
+Tolerances. A number a learner *types* is rounded: the lessons print 3 or 4 significant digits
+and learners copy them. :func:`check_value` therefore accepts, by default, anything within
+0.5 % of the expected value (``rtol=5e-3``): every value correctly rounded to 3 significant
+digits is that close (the worst case, a leading digit 1, is 1.005 -> 1.00 or 1.01, 0.5 % off),
+so ``1.386``, ``1.39`` and ``1.3863`` all pass for 2 log 2 = 1.38629..., while ``1.4`` (2
+digits, 1 % off) does not. The plausible wrong answers an exercise guards against (a sign, a
+factor 2, log2 for ln, the other loss, an off-by-one) are many times further off. ``atol=1e-6``
+only matters where the expected value is 0 or nearly so: there a typed ``0`` or a computed
+``1e-9`` passes, and anything further than 1e-6 from 0 does not. An exercise whose wrong
+answers come closer than 0.5 % (a numerical estimate against the exact value, say) passes its
+own, smaller ``rtol``. :func:`check_function` compares *computed* outputs, which nobody rounds
+by hand, and keeps the tighter ``rtol=1e-4``: a correct implementation in float32 agrees with
+the reference far more closely than a wrong one.
 """
 
 from __future__ import annotations
@@ -139,7 +153,7 @@ def check_value(
     expected: Any,
     *,
     name: str,
-    rtol: float = 1e-4,
+    rtol: float = 5e-3,
     atol: float = 1e-6,
     hint: str = "",
     reveal: bool = False,
@@ -148,8 +162,11 @@ def check_value(
 
     Rejects ``None``, the ``...`` placeholder, non-numbers, a wrong shape, NaN/inf where the
     expected value is finite, and values outside ``|answer - expected| <= atol + rtol *
-    |expected|`` (NumPy's ``isclose``). The message says how far off the answer is; it shows
-    the expected value only when ``reveal=True``.
+    |expected|`` (NumPy's ``isclose``). The default ``rtol=5e-3`` accepts an answer typed to 3
+    significant digits (see the module's docstring); pass a smaller ``rtol`` where a wrong
+    answer can come closer than 0.5 %, and ``rtol=0, atol=0`` where only the exact value will
+    do (an integer: 0.5 % of 300 is 1.5). The message says
+    how far off the answer is; it shows the expected value only when ``reveal=True``.
 
     Returns:
       ``True`` (after printing ``✓ <name>: correct``).

@@ -1,6 +1,8 @@
 """Tests of ganlab.exercises: each check accepts a right answer and rejects wrong ones with an
 AssertionError that names the exercise and carries the hint."""
 
+import math
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -75,6 +77,91 @@ def test_check_value_rejects_one_wrong_entry():
 )
 def test_check_value_rejects(answer, words):
     rejects(lambda: check_value(answer, np.ones(2), name="ex", hint=HINT), "ex", HINT, *words)
+
+
+# --- check_value's default tolerance: typed answers ---------------------------------------------
+# A learner types what the lesson prints (3 or 4 significant digits); the default rtol=5e-3
+# accepts every correctly rounded 3-digit value and rejects the plausible wrong answers, which
+# are many times further off. Known answers, computed independently of the tolerance.
+
+LN2 = math.log(2)
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (1.386, 2 * LN2),  # lesson 1: L_D at equilibrium, printed to 4 decimals as 1.3863
+        (1.3863, 2 * LN2),
+        (1.39, 2 * LN2),  # 3 significant digits, correctly rounded
+        (0.693, LN2),
+        ([0.693, 0.3], np.array([LN2, 0.3])),  # lesson 3: [JSD, W1] on the parallel lines
+        (0.667, 2 / 3),
+        (1.0, 1.004999),  # the worst case of 3-digit rounding: leading digit 1
+        (1.01, 1.005001),
+        (999.0, 999.4999),
+        (-1.39, -2 * LN2),
+        (0.0, 1e-7),  # (near) zero: atol
+        (1e-9, 0.0),
+    ],
+)
+def test_check_value_accepts_an_answer_typed_to_three_significant_digits(answer, expected):
+    assert check_value(answer, expected, name="ex") is True
+
+
+def test_every_three_digit_rounding_is_accepted_by_default():
+    """Over twelve decades, with both signs: ``f"{x:.3g}"`` always passes for x."""
+    rng = np.random.default_rng(0)
+    xs = rng.choice([-1.0, 1.0], 2000) * 10.0 ** rng.uniform(-6, 6, 2000)
+    xs = np.concatenate([xs, [1.005, 1.00499999, 1.0049999, 9.995, 0.1005]])
+    for x in xs:
+        check_value(float(f"{x:.3g}"), x, name="ex")
+
+
+@pytest.mark.parametrize(
+    "answer, expected, words",
+    [
+        (-1.386, 2 * LN2, ["200%", "too small"]),  # sign error
+        (0.693, 2 * LN2, ["50%", "too small"]),  # one term of the two: a factor 2 forgotten
+        (2.0, 2 * LN2, ["44%", "too large"]),  # log2 instead of ln: 2 log2(2) = 2
+        (1.4, 2 * LN2, ["0.99%", "too large"]),  # 2 significant digits are not enough
+        (1.37, 2 * LN2, ["1.2%", "too small"]),  # a wrong third digit
+        (0.25, 0.5, ["50%"]),
+        (1e-3, 0.0, ["off by 0.001"]),  # far from a zero answer
+        ([0.693, -0.3], np.array([LN2, 0.3]), ["1 of 2 entries", "(1,)"]),  # W1 is not negative
+        ([1.0, 0.3], np.array([LN2, 0.3]), ["1 of 2 entries", "(0,)"]),  # JSD in bits, not nats
+        ([0.3, 0.693], np.array([LN2, 0.3]), ["2 of 2 entries"]),  # swapped
+    ],
+)
+def test_check_value_rejects_plausible_wrong_answers_without_revealing(answer, expected, words):
+    msg = rejects(lambda: check_value(answer, expected, name="ex", hint="h"), "ex", "h", *words)
+    digits = [f"{v:.{n}g}" for v in np.ravel(expected) if v != 0 for n in (2, 3, 4, 5)]
+    digits += [f"{v:.{n}f}" for v in np.ravel(expected) if v != 0 for n in (1, 2, 3, 4)]
+    for shown in digits:
+        assert shown not in msg.replace(f"{answer}", ""), (shown, msg)
+
+
+def test_an_exact_integer_needs_rtol_0():
+    assert check_value(3, 3, name="ex", atol=0)
+    rejects(lambda: check_value(4, 3, name="ex", atol=0, hint="h"), "ex", "h")
+    assert check_value(299, 300, name="ex")  # 0.3 % off: the default accepts it
+    rejects(lambda: check_value(299, 300, name="ex", rtol=0, atol=0, hint="h"), "ex", "h")
+
+
+def test_check_value_honours_a_tighter_rtol():
+    assert check_value(1.386, 2 * LN2, name="ex", rtol=1e-3)
+    rejects(lambda: check_value(1.39, 2 * LN2, name="ex", rtol=1e-3, hint="h"), "ex", "h")
+
+
+def test_check_function_keeps_its_tight_default():
+    """Computed outputs are not rounded by hand: 0.1 % off is a wrong function."""
+    rejects(
+        lambda: check_function(
+            lambda x, y: 1.001 * reference(x, y), reference, CASES, name="ex", hint=HINT
+        ),
+        "ex",
+        HINT,
+        "tolerance",
+    )
 
 
 # --- check_function ---------------------------------------------------------------------------
