@@ -19,7 +19,19 @@ exercise):
     version (as lesson 4 does after exercise 1), or the learner cannot finish the lesson
     without solving it. The static twin of this rule (no later cell reads a name that only a
     solution defines) is checked without a kernel, in
-    ``test_lesson_exercises_are_laid_out_for_the_student_edition``.
+    ``test_lesson_exercises_are_laid_out_for_the_student_edition``;
+(d) every exercise's right answers pass its check and its wrong answers fail it. Each check cell
+    lists them in its metadata, ``"ganlab": {"answers": {"accept": [CODE, ...], "reject":
+    [CODE, ...]}}`` (at least one right answer, typed to the precision the lesson prints, and
+    two plausible wrong ones; ``test_every_exercise_lists_right_and_wrong_answers`` checks
+    that they are there). In the same execution, right after the check has rejected the stub,
+    each CODE runs followed by a copy of the check cell: after an accept CODE the check must
+    pass; after a reject CODE it must fail with a ganlab.exercises check's AssertionError that
+    calls the answer wrong (not "not answered yet": a wrong answer is not a stub, and a bare
+    ``assert`` in the check cell is not the check). A CODE that itself raises is reported. The
+    kernel's namespace is saved before the answers and restored before each one and after the
+    last, so each answer starts from the stub's state and the cells below see exactly what
+    they would without the answers: rules (a)-(c) judge the same execution as before.
 
 The executed tests are marked ``slow`` but are not deselected by default: `pytest tests` (and CI)
 runs them; `-m "not slow"` leaves them out for a quick run. Each lesson's student edition is
@@ -28,6 +40,7 @@ check would save only the closing cells, and every cell after an exercise is wha
 about.
 """
 
+import copy
 import importlib.util
 import json
 import re
@@ -360,6 +373,113 @@ def test_lesson_exercises_are_laid_out_for_the_student_edition(lesson):
         assert mine == theirs
 
 
+# --- exercise answers: the metadata, without a kernel ---------------------------------------------
+#
+# Every exercise's check cell carries right and wrong answers in its metadata:
+#     "ganlab": {"answers": {"accept": [CODE, ...], "reject": [CODE, ...]}}
+# Each CODE is Python run in the student edition's kernel just before a copy of the check cell
+# (see "the real lessons, executed" below): after an accept CODE the check must pass, after a
+# reject CODE it must fail. At least one right answer (typed to the precision the lesson
+# prints) and two plausible wrong ones per exercise.
+
+ANSWER_KINDS = {"accept": 1, "reject": 2}  # kind -> the fewest answers an exercise gives
+
+
+def answers_of(cell) -> dict | None:
+    """The ``ganlab.answers`` metadata of a check cell, or None when it has none."""
+    ganlab = cell.get("metadata", {}).get("ganlab")
+    return ganlab.get("answers") if isinstance(ganlab, dict) else None
+
+
+def answer_metadata_problems(nb) -> list[str]:
+    """What is missing or malformed in the answers of each exercise's check cell, one line each.
+
+    Exercise check cells are found as the student edition finds them (:func:`se.exercises`: the
+    first code cell after a ``solution`` cell, when it calls a ``ganlab.exercises`` check). A
+    CODE must be a non-empty string that compiles (IPython magics read as ``pass``); the same
+    CODE may not be listed twice, nor as both right and wrong.
+    """
+    problems = []
+    for ex in se.exercises(nb):
+        if ex.check is None:  # the layout test reports it
+            continue
+        where = f"check cell {ex.check} (after solution cell {ex.solution})"
+        answers = answers_of(nb.cells[ex.check])
+        if answers is None:
+            problems.append(f'{where}: no "ganlab": {{"answers": ...}} metadata')
+            continue
+        if not isinstance(answers, dict):
+            problems.append(f"{where}: answers must be a dict, got {type(answers).__name__}")
+            continue
+        unknown = sorted(set(answers) - set(ANSWER_KINDS))
+        if unknown:
+            problems.append(f"{where}: unknown answer kinds {unknown} (use accept, reject)")
+        seen = {}
+        for kind, least in ANSWER_KINDS.items():
+            codes = answers.get(kind, [])
+            if not isinstance(codes, list):
+                problems.append(f"{where}: {kind} must be a list of code strings")
+                continue
+            if len(codes) < least:
+                problems.append(
+                    f"{where}: {len(codes)} {kind} answer{'s' * (len(codes) != 1)}; "
+                    f"at least {least} needed"
+                )
+            for k, code in enumerate(codes, 1):
+                label = f"{where}: {kind} answer {k}"
+                if not isinstance(code, str) or not code.strip():
+                    problems.append(f"{label} is not a non-empty string: {code!r}")
+                    continue
+                try:
+                    compile(se._MAGIC_LINE.sub(r"\1pass", code), "<answer>", "exec")
+                except SyntaxError as err:
+                    problems.append(f"{label} is not valid Python ({err.msg}):\n{code}")
+                if code.strip() in seen:
+                    problems.append(f"{label} repeats {seen[code.strip()]}:\n{code}")
+                else:
+                    seen[code.strip()] = f"{kind} answer {k}"
+    return problems
+
+
+def test_answer_metadata_problems_finds_each_kind_of_gap():
+    def with_answers(answers):
+        nb = lesson_like()
+        if answers is not None:
+            nb.cells[6].metadata["ganlab"] = {"answers": answers}
+        return answer_metadata_problems(nb)
+
+    good = {"accept": ["answer = 0.500"], "reject": ["answer = -0.5", "answer = 2"]}
+    assert with_answers(good) == []
+    assert with_answers({**good, "accept": ["%time answer = 0.5"]}) == []  # a magic is fine
+    cases = [
+        (None, 'no "ganlab": {"answers": ...} metadata'),
+        ({"reject": good["reject"]}, "0 accept answers; at least 1 needed"),
+        ({**good, "reject": ["answer = 2"]}, "1 reject answer; at least 2 needed"),
+        ({**good, "reject": "answer = 2"}, "reject must be a list"),
+        ({**good, "reject": ["answer = 2", "  "]}, "reject answer 2 is not a non-empty string"),
+        ({**good, "reject": ["answer = 2", 3]}, "reject answer 2 is not a non-empty string"),
+        ({**good, "reject": ["answer = 2", "answer = "]}, "reject answer 2 is not valid Python"),
+        ({**good, "reject": ["answer = 2", "answer = 0.500"]}, "reject answer 2 repeats accept"),
+        ({**good, "rejects": ["x = 1"]}, "unknown answer kinds ['rejects']"),
+        (["answer = 0.5"], "answers must be a dict"),
+    ]
+    for answers, words in cases:
+        problems = with_answers(answers)
+        assert len(problems) == 1 and problems[0].startswith(
+            "check cell 6 (after solution cell 4): "
+        ), problems
+        assert words in problems[0], (words, problems)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_every_exercise_lists_right_and_wrong_answers(lesson):
+    """Each check cell: >= 1 right answer and >= 2 plausible wrong ones, for the executed test."""
+    nb = nbformat.read(lesson, as_version=nbformat.NO_CONVERT)
+    assert se.exercises(nb), f"{lesson.name}: no exercises"
+    problems = answer_metadata_problems(nb)
+    assert not problems, f"{lesson.name}:\n" + "\n".join(problems)
+
+
 # --- the real lessons, executed -----------------------------------------------------------------
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -382,31 +502,85 @@ def _describe(i, cell, error) -> str:
     return f"cell {i} ({head[:70]!r}) raised {error.ename}: {error.evalue[:300]}"
 
 
+def _check_fails(error) -> str | None:
+    """None when ``error`` is the AssertionError of a ganlab.exercises check, else what it is."""
+    if error is None:
+        return "ran without error"
+    if error.ename != "AssertionError":
+        return f"{error.ename} instead of a check's AssertionError: {error.evalue[:300]}"
+    frame = _last_frame(error)
+    if not re.search(r"ganlab[/\\]exercises\.py", frame) or not error.evalue.startswith("✗ "):
+        return f"an AssertionError not raised by a ganlab.exercises check (raised at {frame!r})"
+    return None
+
+
+def _unanswered(error) -> bool:
+    return any(w in error.evalue for w in _UNANSWERED)
+
+
 def _check_rejects_stub(error) -> str | None:
     """None when ``error`` is a ganlab.exercises check rejecting an unanswered stub."""
-    if error is None:
-        return "ran without error: the check accepted the stub (does the stub hold the answer?)"
-    if error.ename == "NameError":
+    if error is not None and error.ename == "NameError":
         return (
             f"NameError: {error.evalue}: the stub does not define a name the check uses "
             f"(lesson defect: define it in the stub)"
         )
-    if error.ename != "AssertionError":
-        return f"{error.ename} instead of a check's AssertionError: {error.evalue[:300]}"
-    frame = _last_frame(error)
-    if not re.search(r"ganlab[/\\]exercises\.py", frame):
-        return f"an AssertionError not raised by a ganlab.exercises check (raised at {frame!r})"
-    if not error.evalue.startswith("✗ ") or not any(w in error.evalue for w in _UNANSWERED):
+    problem = _check_fails(error)
+    if problem == "ran without error":
+        return f"{problem}: the check accepted the stub (does the stub hold the answer?)"
+    if problem is None and not _unanswered(error):
         return f"the check rejected the stub, but not as unanswered: {error.evalue[:300]}"
-    return None
+    return problem
+
+
+# The answers of each exercise (its check cell's metadata) are tried in the same execution, right
+# after the check has rejected the stub. The kernel's namespace is saved there and restored
+# before each answer and after the last, so each answer starts from the state a learner's own
+# answer would, no answer leaks into the next, and the cells below run exactly as they would
+# without the answers (rules (a)-(c) are unaffected). The restore is shallow: an answer must not
+# mutate the lesson's objects in place (they are answers: they bind names).
+_SAVED = "__ganlab_answers_namespace"
+_SAVE = f"{_SAVED} = dict(globals())"
+_RESTORE = (  # a lambda: after globals().clear() a top-level statement could not read the copy
+    f"(lambda saved: (globals().clear(), globals().update(saved), "
+    f"globals().__setitem__({_SAVED!r}, saved)))(globals()[{_SAVED!r}])"
+)
+_RESTORE_LAST = f"{_RESTORE}\ndel {_SAVED}"
+
+
+def _answer_problem(kind, code_error, check_error) -> str | None:
+    """Why one answer misbehaved (its CODE's error, then its check's), or None."""
+    if code_error is not None:
+        return f"the answer's code itself raised {code_error.ename}: {code_error.evalue[:300]}"
+    if kind == "accept":
+        if check_error is None:
+            return None
+        return f"the check rejected it: {check_error.ename}: {check_error.evalue[:300]}"
+    problem = _check_fails(check_error)
+    if problem == "ran without error":
+        return "the check accepted it"
+    if problem is None and _unanswered(check_error):
+        return f"the check read it as unanswered, not wrong: {check_error.evalue[:200]}"
+    return problem
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    | " + line for line in code.splitlines())
 
 
 def student_edition_problems(nb, cwd) -> list[str]:
-    """Execute the student edition of instructor's notebook ``nb``; what breaks rules (a)-(c).
+    """Execute the student edition of instructor's notebook ``nb``; what breaks the rules.
+
+    Rules (a)-(c) (see the module's docstring), and, at each check cell whose metadata lists
+    answers: every ``accept`` CODE, run just before a copy of the check cell, lets it pass;
+    every ``reject`` CODE makes it fail with a ganlab.exercises check's AssertionError for a
+    wrong answer (not "not answered yet": a wrong answer, not a stub). A CODE that raises is
+    reported too.
 
     A fresh kernel runs every cell in ``cwd``, carrying on after errors (allow_errors), with
     GANLAB_FAST=1 and MPLBACKEND=Agg (the caller sets them: the kernel inherits the
-    environment). Returns one line per problem, empty when the edition behaves.
+    environment). Returns one line per problem (an answer's with its code), empty when the
+    edition behaves.
     """
     from nbclient import NotebookClient
 
@@ -416,29 +590,66 @@ def student_edition_problems(nb, cwd) -> list[str]:
     if not checks:
         return ["no exercise checks"]
     student = se.student_notebook(nb)
+    # The notebook executed: the student edition with, after each check cell that lists
+    # answers, a save, then for each answer a restore, its CODE and a copy of the check, then a
+    # last restore. roles[j] says what executed cell j is.
+    run, roles = copy.deepcopy(student), []
+    run.cells = []
+    for i, cell in enumerate(student.cells):
+        run.cells.append(cell)
+        roles.append(("cell", i))
+        answers = answers_of(cell) if i in checks else None
+        if not isinstance(answers, dict):
+            continue
+        tried = [
+            (kind, k, code)
+            for kind in ("reject", "accept")  # a leak from a wrong answer would show
+            for k, code in enumerate(answers.get(kind) or [], 1)
+            if isinstance(code, str) and code.strip()
+        ]
+        run.cells.append(new_code_cell(_SAVE))
+        roles.append(("machinery", i))
+        for kind, k, code in tried:
+            run.cells.append(new_code_cell(_RESTORE))
+            roles.append(("machinery", i))
+            run.cells.append(new_code_cell(code))
+            roles.append(("code", i, kind, k, code))
+            run.cells.append(new_code_cell(cell.source))
+            roles.append(("check", i, kind, k, code))
+        run.cells.append(new_code_cell(_RESTORE_LAST))
+        roles.append(("machinery", i))
     NotebookClient(
-        student,
+        run,
         timeout=CELL_TIMEOUT,
         allow_errors=True,  # carry on after a rejected stub, as a learner running every cell
         resources={"metadata": {"path": str(cwd)}},
     ).execute()
     first_check = min(checks)
     problems = []
-    for i, cell in enumerate(student.cells):
-        if cell.cell_type != "code":
-            continue
+    for j, (cell, role) in enumerate(zip(run.cells, roles, strict=True)):
+        i = role[1]
+        ex = checks.get(i)
+        where = (
+            f"check cell {i} (instructor's cell {ex.check}, after solution cell {ex.solution})"
+            if ex
+            else ""
+        )
         error = _error(cell)
-        if i in checks:  # rule (b)
-            problem = _check_rejects_stub(error)
+        if role[0] == "cell" and cell.cell_type == "code":
+            if ex:  # rule (b)
+                problem = _check_rejects_stub(error)
+                if problem:
+                    problems.append(f"{where}: {problem}")
+            elif error is not None:  # rules (a) and (c)
+                rule = "before the first exercise check" if i < first_check else "not a check"
+                problems.append(f"{_describe(i, cell, error)} [{rule}]")
+        elif role[0] == "machinery" and error is not None:
+            problems.append(f"{where}: the test's namespace save/restore raised {error.ename}")
+        elif role[0] == "check":
+            _, _, kind, k, code = role
+            problem = _answer_problem(kind, _error(run.cells[j - 1]), error)
             if problem:
-                ex = checks[i]
-                problems.append(
-                    f"check cell {i} (instructor's cell {ex.check}, after solution cell "
-                    f"{ex.solution}): {problem}"
-                )
-        elif error is not None:  # rules (a) and (c)
-            rule = "before the first exercise check" if i < first_check else "not a check"
-            problems.append(f"{_describe(i, cell, error)} [{rule}]")
+                problems.append(f"{where}: {kind} answer {k}: {problem}\n{_indent(code)}")
     return problems
 
 
@@ -451,6 +662,7 @@ def lesson_env(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
 def test_student_edition_runs_to_each_exercise_and_rejects_each_stub(lesson, lesson_env):
+    """Rules (a)-(d), in one execution of the lesson's student edition."""
     nb = nbformat.read(lesson, as_version=4)
     start = time.perf_counter()
     problems = student_edition_problems(nb, lesson.parent)  # the lesson's directory, as nbval
@@ -496,6 +708,70 @@ def test_the_execution_rules_catch_each_kind_of_lesson_defect(tmp_path, lesson_e
         "stub, but not as unanswered: ✗ half: the answer is None",
         "check cell 15 (instructor's cell 22, after solution cell 21): ZeroDivisionError",
         "cell 16 ('print(a + 1)') raised TypeError",
+    ]
+    assert len(problems) == len(expected), "\n".join(problems)
+    for got, want in zip(problems, expected, strict=True):
+        assert got.startswith(want), (got, want)
+
+
+@pytest.mark.slow
+def test_the_answers_test_catches_each_kind_of_bad_answer_or_check(tmp_path, lesson_env):
+    """Right answers a check rejects and wrong ones it accepts are reported, with their code.
+
+    And the answers leave no trace: each starts from the stub's state (an answer that rebinds a
+    lesson variable does not reach the next one), and the cells below the exercise see the
+    stub's state, not an answer's, so rule (c) still catches a cell that reads the answer.
+    """
+    cells = [new_code_cell("import math\nfrom ganlab import exercises\nscale = 1.0")]
+
+    def exercise(stub, check, accept, reject):
+        answers = {"answers": {"accept": accept, "reject": reject}}
+        cells.extend([new_code_cell(stub), solution("pass")])
+        cells.append(new_code_cell(check, metadata={"ganlab": answers}))
+
+    # A good exercise. Its first wrong answer rebinds `scale`, which the check reads: if that
+    # leaked into the right answers (tried after the wrong ones), 1.386 would be rejected.
+    exercise(
+        "a = ...",
+        "exercises.check_value(a, 2 * math.log(2) * scale, name='two logs')",
+        accept=["a = 1.386", "a = 1.39\n"],
+        reject=["scale = 2.0\na = 1.386", "a = -1.386", "a = 0.693"],
+    )
+    # A function exercise whose answers find: a right answer rejected (1 % off), a wrong one
+    # accepted (the check's cases never reach a negative x), a stub listed as a wrong answer,
+    # and two answers whose code is broken.
+    exercise(
+        "def f(x):\n    raise NotImplementedError",
+        "exercises.check_function(f, math.sqrt, [(4.0,), (2.0,)], name='root')",
+        accept=["def f(x):\n    return x**0.5", "def f(x):\n    return 1.01 * math.sqrt(x)"],
+        reject=[
+            "def f(x):\n    return x / 2",
+            "def f(x):\n    return abs(x) ** 0.5",
+            "def f(x):\n    raise NotImplementedError",
+            "def f(x) return x",
+            "f = g_undefined",
+        ],
+    )
+    # A check cell whose own bare assert, not the check, rejects a wrong answer.
+    exercise(
+        "b = ...",
+        "assert b != 0, 'zero'\nexercises.check_value(b, 0.5, name='half')",
+        accept=["b = 0.500"],
+        reject=["b = 0", "b = 0.25"],
+    )
+    cells.append(new_code_cell("assert scale == 1.0, 'an answer leaked into the lesson'"))
+    cells.append(new_code_cell("print(a + 1)"))  # reads the unanswered stub: rule (c)
+    problems = student_edition_problems(new_notebook(cells=cells), tmp_path)
+    root = "check cell 4 (instructor's cell 6, after solution cell 5): "
+    expected = [
+        root + "reject answer 2: the check accepted it\n    | def f(x):\n    |     return abs(x)",
+        root + "reject answer 3: the check read it as unanswered, not wrong: ✗ root: not impl",
+        root + "reject answer 4: the answer's code itself raised SyntaxError",
+        root + "reject answer 5: the answer's code itself raised NameError",
+        root + "accept answer 2: the check rejected it: AssertionError: ✗ root: on case 1 of 2",
+        "check cell 6 (instructor's cell 9, after solution cell 8): reject answer 1: an "
+        "AssertionError not raised by a ganlab.exercises check",
+        "cell 8 ('print(a + 1)') raised TypeError",
     ]
     assert len(problems) == len(expected), "\n".join(problems)
     for got, want in zip(problems, expected, strict=True):
