@@ -9,6 +9,8 @@ For every ``*.ipynb`` in SRC_DIR (sorted), OUT_DIR gets a notebook of the same n
 - every cell tagged ``solution`` removed (the exercise's stub cell, just above it, stays: it is
   where the learner writes the answer, and the check below it rejects the stub as unanswered);
 - every code cell's outputs and execution count cleared;
+- every cell's list of right and wrong answers (metadata ``ganlab.answers``, which the tests run
+  against each exercise's check) removed: its right answers are solutions too;
 - everything else (the other cells, their ids and metadata, the notebook's metadata, its
   nbformat version) as it was. Notebooks are read and written with nbformat, whose output is
   the same JSON layout the lessons are committed in, so a diff against the source shows only
@@ -36,6 +38,7 @@ from pathlib import Path
 import nbformat
 
 SOLUTION_TAG = "solution"
+ANSWERS_KEY = ("ganlab", "answers")  # a check cell's metadata: right and wrong answers
 
 # A call of a ganlab.exercises check: `exercises.check_value(`, `ganlab.exercises.check_true(`,
 # or a bare `check_choice(` after `from ganlab.exercises import check_choice`.
@@ -163,14 +166,22 @@ def student_notebook(nb):
     """The student edition of one notebook (a new object; ``nb`` is not modified).
 
     Cells tagged ``solution`` are dropped; code cells lose their outputs and execution counts;
-    every other cell, and the notebook's metadata and nbformat version, are kept as they are.
+    cells lose their metadata's ``ganlab.answers`` (and ``ganlab`` itself when nothing else is
+    left in it); every other cell, and the notebook's metadata and nbformat version, are kept
+    as they are.
     """
     out = copy.deepcopy(nb)
     out["cells"] = [cell for cell in out["cells"] if not is_solution(cell)]
+    outer, inner = ANSWERS_KEY
     for cell in out["cells"]:
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
+        meta = cell.get("metadata", {})
+        if isinstance(meta.get(outer), dict) and inner in meta[outer]:
+            del meta[outer][inner]
+            if not meta[outer]:
+                del meta[outer]
     return out
 
 

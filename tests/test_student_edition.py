@@ -104,7 +104,21 @@ def lesson_like():
         },
     )
     nb.cells[-1].metadata["scrolled"] = True
+    nb.cells[6].metadata.update(tags=["check"], ganlab={"answers": ANSWERS})
     return nb
+
+
+ANSWERS = {"accept": ["answer = 0.500"], "reject": ["answer = -0.5", "answer = 2"]}
+
+
+def without_answers(cell):
+    """``cell`` as the student edition keeps it: without its ``ganlab.answers`` metadata."""
+    meta = copy.deepcopy(dict(cell.get("metadata", {})))
+    if isinstance(meta.get("ganlab"), dict):
+        meta["ganlab"].pop("answers", None)
+        if not meta["ganlab"]:
+            del meta["ganlab"]
+    return {**cell, "metadata": meta}
 
 
 def write_lessons(directory, **notebooks):
@@ -126,11 +140,13 @@ def test_student_notebook_removes_solutions_and_clears_outputs():
     assert [c.id for c in student.cells] == [c.id for c in kept]
     assert not any("solution" in c.metadata.get("tags", []) for c in student.cells)
     assert "helper" not in nbformat.writes(student)
+    assert "answer = 0.500" not in nbformat.writes(student), "a right answer is left in"
+    assert student.cells[5].metadata == {"tags": ["check"]}  # the answers go, the tag stays
     for mine, theirs in zip(student.cells, kept, strict=True):
         if mine.cell_type == "code":
             assert mine.outputs == [] and mine.execution_count is None
             theirs = {**theirs, "outputs": [], "execution_count": None}
-        assert mine == theirs, "a cell other than a solution changed"
+        assert mine == without_answers(theirs), "a cell other than a solution changed"
     assert student.metadata == nb.metadata
     assert (student.nbformat, student.nbformat_minor) == (nb.nbformat, nb.nbformat_minor)
 
@@ -142,6 +158,21 @@ def test_a_notebook_without_solutions_only_loses_its_outputs():
     assert student.cells[0] == nb.cells[0]
     assert student.cells[1].outputs == [] and student.cells[1].source == "x = 1"
     assert se.warnings_for(nb, "nb") == []
+
+
+def test_only_the_answers_leave_a_cells_ganlab_metadata():
+    cells = [
+        new_code_cell("x = 1", metadata={"ganlab": {"answers": ANSWERS, "note": "kept"}}),
+        new_markdown_cell("text", metadata={"ganlab": {"answers": ANSWERS}}),
+        new_code_cell("y = 2", metadata={"ganlab": "not a dict, left alone"}),
+    ]
+    student = se.student_notebook(new_notebook(cells=cells))
+    assert [c.metadata for c in student.cells] == [
+        {"ganlab": {"note": "kept"}},
+        {},
+        {"ganlab": "not a dict, left alone"},
+    ]
+    assert cells[0].metadata["ganlab"]["answers"] == ANSWERS  # the source is not modified
 
 
 def test_write_student_edition_writes_every_notebook_in_order(tmp_path):
@@ -370,7 +401,8 @@ def test_lesson_exercises_are_laid_out_for_the_student_edition(lesson):
     for mine, theirs in zip(student.cells, kept, strict=True):
         if theirs.cell_type == "code":
             theirs = {**theirs, "outputs": [], "execution_count": None}
-        assert mine == theirs
+        assert mine == without_answers(theirs)
+    assert not any(answers_of(c) for c in student.cells), "right answers left in the edition"
 
 
 # --- exercise answers: the metadata, without a kernel ---------------------------------------------
@@ -444,11 +476,12 @@ def answer_metadata_problems(nb) -> list[str]:
 def test_answer_metadata_problems_finds_each_kind_of_gap():
     def with_answers(answers):
         nb = lesson_like()
-        if answers is not None:
-            nb.cells[6].metadata["ganlab"] = {"answers": answers}
+        nb.cells[6].metadata["ganlab"] = {"answers": answers}
+        if answers is None:
+            del nb.cells[6].metadata["ganlab"]
         return answer_metadata_problems(nb)
 
-    good = {"accept": ["answer = 0.500"], "reject": ["answer = -0.5", "answer = 2"]}
+    good = ANSWERS
     assert with_answers(good) == []
     assert with_answers({**good, "accept": ["%time answer = 0.5"]}) == []  # a magic is fine
     cases = [
@@ -598,7 +631,7 @@ def student_edition_problems(nb, cwd) -> list[str]:
     for i, cell in enumerate(student.cells):
         run.cells.append(cell)
         roles.append(("cell", i))
-        answers = answers_of(cell) if i in checks else None
+        answers = answers_of(nb.cells[checks[i].check]) if i in checks else None  # not in `cell`
         if not isinstance(answers, dict):
             continue
         tried = [
