@@ -7,6 +7,7 @@ import json
 import pathlib
 import re
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -144,3 +145,113 @@ def test_mathjax_is_served_by_the_site_not_from_static():
     assert not static.exists() or not list(static.glob("**/*.js"))
     assert config["execute"]["execute_notebooks"] == "cache"
     assert config["sphinx"]["config"]["nb_ipywidgets_js"] == {}
+
+
+# The corrections page (jupyter_book/corrections.md): every mistake of the write-ups the course
+# grew from, quoted, corrected, and pointed at the lesson sections that correct it.
+
+CORRECTIONS = BOOK / "corrections.md"
+SEEDS = ROOT.parent / "shared" / "seeds"  # the write-ups: beside the repository, not in it
+LESSON_LINK = re.compile(r"\{doc\}`Lesson (\d+) <lessons/(\w+)>`")
+SECTION = re.compile(r"§ “([^”]+)”")
+QUOTE = re.compile(r"「([^」]+)」")
+WRITE_UPS = re.compile(r"[Ww]rite-ups? (\d{3})")
+
+
+def _entries() -> dict[int, str]:
+    """The page's numbered mistakes, `### N. title` up to the next heading: {N: text}."""
+    parts = re.split(r"^(?=#{2,3} )", CORRECTIONS.read_text(), flags=re.M)
+    found = {}
+    for part in parts:
+        m = re.match(r"### (\d+)\. ", part)
+        if m:
+            found[int(m.group(1))] = part
+    return found
+
+
+def _headings(path: pathlib.Path) -> set[str]:
+    """A lesson's headings without their section numbers ("4.1 Why" -> "Why")."""
+    return {
+        re.sub(r"^\d+(\.\d+)*\.?\s+", "", line.lstrip("#").strip())
+        for c in _cells(path, "markdown")
+        for line in "".join(c["source"]).splitlines()
+        if line.startswith("#")
+    }
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_corrections_page_is_in_the_toc():
+    assert "corrections" in _toc(), "add `- file: corrections` to jupyter_book/_toc.yml"
+
+
+def test_every_book_page_cites_only_keys_in_the_bibliography():
+    keys = _bib_keys()
+    pages = [p for p in BOOK.rglob("*.md") if "_build" not in p.parts]
+    assert CORRECTIONS in pages
+    for page in pages:
+        cited = {k.strip() for m in CITE.findall(page.read_text()) for k in m.split(",")}
+        unknown = cited - keys
+        assert not unknown, f"{page.name} cites keys missing from references.bib: {unknown}"
+    assert CITE.findall(CORRECTIONS.read_text()), "the corrections page should cite its papers"
+
+
+def test_every_lesson_section_the_corrections_page_names_exists():
+    # "{doc}`Lesson 2 <lessons/02_minimax_theory>` § “Saturation: ...”": the lesson exists, its
+    # number is the file's, and every section named after the link is one of its headings
+    # (without its number, which moves as sections are added). A lesson whose heading is
+    # renamed fails here until the page follows it.
+    text = CORRECTIONS.read_text()
+    links = list(LESSON_LINK.finditer(text))
+    assert links, "the corrections page links to no lesson"
+    for i, link in enumerate(links):
+        number, stem = int(link.group(1)), link.group(2)
+        path = ROOT / "lessons" / f"{stem}.ipynb"
+        assert path.exists(), f"corrections.md links to a missing lesson: {stem}"
+        assert int(stem.split("_")[0]) == number, f"'Lesson {number}' links to {stem}"
+        end = links[i + 1].start() if i + 1 < len(links) else len(text)
+        after = text[link.end() : end].split("\n\n")[0]  # up to the next link or paragraph
+        named = {" ".join(name.split()) for name in SECTION.findall(after)}  # lines joined
+        missing = named - _headings(path)
+        assert not missing, f"{stem} has no section {missing}; its headings: {_headings(path)}"
+
+
+def test_every_mistake_says_where_it_is_from_what_is_right_and_where_the_course_corrects_it():
+    entries = _entries()
+    assert sorted(entries) == list(range(1, len(entries) + 1)), "number the mistakes 1, 2, 3, ..."
+    summary = {
+        int(m.group(1)): set(re.findall(r"\d{3}", m.group(2)))
+        for m in re.finditer(r"^\| (\d+) \| [^|]+ \| ([\d, ]+) \|", CORRECTIONS.read_text(), re.M)
+    }
+    assert sorted(summary) == sorted(entries), "the summary table and the entries disagree"
+    for n, entry in entries.items():
+        for part in ("**Where.**", "**Right.**", "**In the course.**"):
+            assert part in entry, f"mistake {n} has no {part} paragraph"
+        where = entry.split("**Right.**")[0]
+        named = set(WRITE_UPS.findall(where))
+        assert named, f"mistake {n} names no write-up"
+        assert named == summary[n], f"mistake {n}: the summary says {summary[n]}, the entry {named}"
+
+
+def test_the_corrections_page_quotes_the_write_ups_verbatim():
+    # Every 「quote」 is in a write-up the same entry names, and every write-up is drawn on. The
+    # write-ups sit in shared/seeds beside the repository (CI has a copy); without them there is
+    # nothing to compare with.
+    if not SEEDS.is_dir():
+        pytest.skip(f"the write-ups are not at {SEEDS}")
+    seeds = {p.name[:3]: _squash(p.read_text()) for p in sorted(SEEDS.glob("*.txt"))}
+    used = set()
+    for n, entry in _entries().items():
+        named = set(WRITE_UPS.findall(entry))
+        assert named <= set(seeds), f"mistake {n} names write-ups that do not exist: {named}"
+        used |= named
+        for quote in QUOTE.findall(entry):
+            assert any(_squash(quote) in seeds[s] for s in named), (
+                f"mistake {n}: 「{quote}」 is not in write-up {sorted(named)}"
+            )
+        # A table of bugs quotes each line of code in its second column.
+        for line in re.findall(r"^\| \d+ \| `([^`]+)` \|", entry, re.M):
+            assert any(_squash(line) in seeds[s] for s in named), f"mistake {n}: `{line}`"
+    assert used == set(seeds), f"write-ups the page never draws on: {set(seeds) - used}"
