@@ -106,9 +106,11 @@ class Config:
 
 
 #: Config overrides by loss name, the settings lesson 3 trains each loss with and lesson 5 scores.
-#: D's learning rate is 10x G's for every loss (lesson 3 measures why for WGAN-GP); the two
-#: Wasserstein critics get five updates per generator step and their papers' optimizers
-#: (RMSProp for clipping, Arjovsky et al. 2017; Adam with betas (0.5, 0.9), Gulrajani et al. 2017).
+#: D's learning rate is 10x G's for every loss: a choice for lesson 3's short runs, not measured
+#: there, and not the two time-scale update rule of Heusel et al. 2017 (a convergence result that
+#: prescribes no factor). For the two Wasserstein critics it is 10x their papers' rates; they get
+#: five updates per generator step and their papers' optimizers (RMSProp for clipping, Arjovsky
+#: et al. 2017; Adam with betas (0.5, 0.9), Gulrajani et al. 2017).
 LOSS_SETTINGS: dict[str, dict[str, Any]] = {
     "BCE": dict(loss="nonsaturating", g_lr=1e-4, d_lr=1e-3),
     "WGAN-clip": dict(
