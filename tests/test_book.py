@@ -152,7 +152,7 @@ def test_mathjax_is_served_by_the_site_not_from_static():
 
 CORRECTIONS = BOOK / "corrections.md"
 SEEDS = ROOT.parent / "shared" / "seeds"  # the write-ups: beside the repository, not in it
-LESSON_LINK = re.compile(r"\{doc\}`Lesson (\d+) <lessons/(\w+)>`")
+LESSON_LINK = re.compile(r"\{doc\}`Lesson\s+(\d+)\s+<lessons/(\w+)>`")
 SECTION = re.compile(r"§ “([^”]+)”")
 QUOTE = re.compile(r"「([^」]+)」")
 WRITE_UPS = re.compile(r"[Ww]rite-ups? (\d{3})")
@@ -206,6 +206,7 @@ def test_every_lesson_section_the_corrections_page_names_exists():
     text = CORRECTIONS.read_text()
     links = list(LESSON_LINK.finditer(text))
     assert links, "the corrections page links to no lesson"
+    checked = 0
     for i, link in enumerate(links):
         number, stem = int(link.group(1)), link.group(2)
         path = ROOT / "lessons" / f"{stem}.ipynb"
@@ -216,6 +217,9 @@ def test_every_lesson_section_the_corrections_page_names_exists():
         named = {" ".join(name.split()) for name in SECTION.findall(after)}  # lines joined
         missing = named - _headings(path)
         assert not missing, f"{stem} has no section {missing}; its headings: {_headings(path)}"
+        checked += len(SECTION.findall(after))
+    # A § “...” with no lesson link before it in its paragraph would escape the check.
+    assert checked == len(SECTION.findall(text)), "name a section right after its lesson's link"
 
 
 def test_every_mistake_says_where_it_is_from_what_is_right_and_where_the_course_corrects_it():
