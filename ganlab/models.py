@@ -91,25 +91,57 @@ class MLPGenerator(_Generator):
         width: int = 128,
         depth: int = 2,
         activation: str = "relu",
+        batch_norm: bool = False,
         rngs: nnx.Rngs,
     ):
         self.latent_dim = _positive_int("latent_dim", latent_dim)
         self.out_dim = _positive_int("out_dim", out_dim)
         _positive_int("width", width)
         _positive_int("depth", depth)
+        if not isinstance(batch_norm, bool):
+            raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}")
         self.activation = _activation(activation)
+        self.batch_norm = batch_norm
         sizes = [latent_dim] + [width] * depth
+        # With batch norm the hidden layers have no bias (the norm's shift replaces it), as in
+        # PacGAN's generator.
         self.hidden = nnx.List(
-            [nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+            [
+                nnx.Linear(a, b, use_bias=not batch_norm, rngs=rngs)
+                for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+            ]
         )
+        if batch_norm:
+            self.scales = nnx.List([nnx.Param(jnp.ones((width,))) for _ in range(depth)])
+            self.shifts = nnx.List([nnx.Param(jnp.zeros((width,))) for _ in range(depth)])
         self.out = nnx.Linear(width, out_dim, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
         _check_input("z", z, (self.latent_dim,))
         h = z
-        for layer in self.hidden:
-            h = self.activation(layer(h))
+        for i, layer in enumerate(self.hidden):
+            h = layer(h)  # (B, width)
+            if self.batch_norm:
+                h = batch_normalize(h, self.scales[i][...], self.shifts[i][...])
+            h = self.activation(h)
         return self.out(h)  # (B, out_dim)
+
+
+def batch_normalize(h: jax.Array, scale: jax.Array, shift: jax.Array, eps: float = 1e-5):
+    """Batch normalisation with the batch's own statistics (Ioffe & Szegedy 2015):
+    ``scale * (h - mean_B h) / sqrt(var_B h + eps) + shift``, per feature of ``h (B, F)``.
+
+    Always the batch's statistics, in training and when sampling, so the layer keeps no running
+    averages (and no state to thread through the compiled step). Sampling therefore needs
+    batches of many latents (hundreds, as the lessons draw); a batch of one is refused.
+    """
+    if h.shape[0] < 2:
+        raise ValueError(
+            f"a batch-normalised generator needs a batch of at least 2 latents, got {h.shape[0]}"
+        )
+    mean = jnp.mean(h, axis=0, keepdims=True)  # (1, F)
+    var = jnp.var(h, axis=0, keepdims=True)
+    return scale[None, :] * (h - mean) * jax.lax.rsqrt(var + eps) + shift[None, :]
 
 
 class MLPDiscriminator(nnx.Module):
@@ -155,6 +187,50 @@ class MLPDiscriminator(nnx.Module):
             h = self.activation(layer(h))
         if self.minibatch_std:
             h = append_minibatch_std(h)  # (B, width + 1)
+        return self.out(h)[:, 0]  # (B,)
+
+
+class MaxoutDiscriminator(nnx.Module):
+    """``x (B, in_dim) -> logits (B,)``: ``depth`` maxout layers of ``width`` units, each the
+    maximum of ``pieces`` linear functions (Goodfellow et al. 2013), then a linear output.
+
+    PacGAN's 2-D discriminator is ``MaxoutDiscriminator(2 * m, width=200, depth=3, pieces=5)``
+    with weights drawn from N(0, 0.02^2) and zero biases, as in its authors' code
+    (https://github.com/fjxmlzn/PacGAN, ``synthetic_data_experiments``).
+    """
+
+    fuse_steps = True
+
+    def __init__(
+        self,
+        in_dim: int = 2,
+        *,
+        width: int = 200,
+        depth: int = 3,
+        pieces: int = 5,
+        init_std: float = 0.02,
+        rngs: nnx.Rngs,
+    ):
+        self.in_dim = _positive_int("in_dim", in_dim)
+        _positive_int("width", width)
+        _positive_int("depth", depth)
+        self.pieces = _positive_int("pieces", pieces)
+        init = nnx.initializers.normal(init_std)
+        sizes = [in_dim] + [width] * depth
+        self.hidden = nnx.List(
+            [
+                nnx.Linear(a, b * pieces, kernel_init=init, rngs=rngs)
+                for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+            ]
+        )
+        self.out = nnx.Linear(width, 1, kernel_init=init, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        _check_input("x", x, (self.in_dim,))
+        h = x
+        for layer in self.hidden:
+            y = layer(h)  # (B, width * pieces)
+            h = jnp.max(y.reshape(*y.shape[:-1], -1, self.pieces), axis=-1)  # (B, width)
         return self.out(h)[:, 0]  # (B,)
 
 

@@ -197,3 +197,43 @@ def test_minibatch_std_feature_sees_the_whole_batch():
     np.testing.assert_allclose(h[:, 3], np.sqrt(1e-8), rtol=1e-5)  # identical samples: std ~ 0
     h = models.append_minibatch_std(jnp.array([[0.0], [2.0]]))
     np.testing.assert_allclose(h[:, 1], 1.0, rtol=1e-6)  # population std of {0, 2}
+
+
+def test_batch_norm_generator_normalises_each_hidden_unit_over_the_batch():
+    rngs = nnx.Rngs(0)
+    g = models.MLPGenerator(2, 2, width=16, depth=2, batch_norm=True, rngs=rngs)
+    assert all(layer.bias is None for layer in g.hidden)  # the norm's shift replaces the bias
+    z = g.sample_latent(KEY, 64)
+    # An independent computation of the first layer: normalised pre-activations have mean 0
+    # and variance 1 per unit (scale 1, shift 0 at initialisation).
+    pre = z @ g.hidden[0].kernel[...]
+    h = models.batch_normalize(pre, jnp.ones(16), jnp.zeros(16))
+    np.testing.assert_allclose(h.mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(h.var(axis=0), 1.0, rtol=1e-3)
+    # A sample depends on the rest of its batch (the batch statistics), unlike without the norm.
+    x = g(z)
+    assert x.shape == (64, 2)
+    assert not np.allclose(g(z[:32])[0], x[0])
+    plain = models.MLPGenerator(2, 2, width=16, depth=2, rngs=nnx.Rngs(0))
+    np.testing.assert_allclose(plain(z[:32])[0], plain(z)[0], rtol=1e-6)
+    with pytest.raises(ValueError, match="batch of at least 2 latents, got 1"):
+        g(z[:1])
+    with pytest.raises(ValueError, match="batch_norm must be True or False"):
+        models.MLPGenerator(2, 2, batch_norm="yes", rngs=rngs)
+
+
+def test_maxout_discriminator_takes_the_max_of_its_pieces():
+    d = models.MaxoutDiscriminator(4, width=3, depth=1, pieces=5, rngs=nnx.Rngs(0))
+    x = jax.random.normal(KEY, (7, 4))
+    y = np.asarray(x) @ np.asarray(d.hidden[0].kernel[...]) + np.asarray(d.hidden[0].bias[...])
+    # (7, 15): each unit's 5 pieces side by side
+    h = np.asarray(y).reshape(7, 3, 5).max(axis=-1)
+    expected = h @ np.asarray(d.out.kernel[...]) + np.asarray(d.out.bias[...])
+    np.testing.assert_allclose(d(x), expected[:, 0], rtol=1e-5, atol=1e-6)
+    assert d(x).shape == (7,) and d.fuse_steps
+    # PacGAN's initialisation: weights N(0, 0.02^2), zero biases.
+    big = models.MaxoutDiscriminator(2, width=200, depth=1, pieces=5, rngs=nnx.Rngs(1))
+    assert abs(float(jnp.std(big.hidden[0].kernel[...])) - 0.02) < 0.002
+    assert float(jnp.abs(big.hidden[0].bias[...]).max()) == 0.0
+    with pytest.raises(ValueError, match="pieces must be a positive integer"):
+        models.MaxoutDiscriminator(2, pieces=0, rngs=nnx.Rngs(0))
