@@ -46,6 +46,7 @@ import json
 import re
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -597,6 +598,16 @@ def _answer_problem(kind, code_error, check_error) -> str | None:
     return problem
 
 
+def _seconds(cell) -> float:
+    """How long an executed cell ran (nbclient's timestamps), 0 when it has none."""
+    t = cell.get("metadata", {}).get("execution", {})
+    try:
+        start = datetime.fromisoformat(t["iopub.execute_input"])
+        return (datetime.fromisoformat(t["shell.execute_reply"]) - start).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+
+
 def _indent(code: str) -> str:
     return "\n".join("    | " + line for line in code.splitlines())
 
@@ -657,6 +668,11 @@ def student_edition_problems(nb, cwd) -> list[str]:
         allow_errors=True,  # carry on after a rejected stub, as a learner running every cell
         resources={"metadata": {"path": str(cwd)}},
     ).execute()
+    added = [c for c, role in zip(run.cells, roles, strict=True) if role[0] != "cell"]
+    print(
+        f"{sum(role[0] == 'check' for role in roles)} answers tried, in "
+        f"{sum(_seconds(c) for c in added):.0f} s of {sum(_seconds(c) for c in run.cells):.0f} s"
+    )
     first_check = min(checks)
     problems = []
     for j, (cell, role) in enumerate(zip(run.cells, roles, strict=True)):
