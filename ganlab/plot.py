@@ -1434,9 +1434,11 @@ def method_bars(
     xlabel: str = "value",
     goal: float | None = None,
     reference: Mapping[str, float] | None = None,
+    goal_label: str = "goal",
 ) -> Axes:
-    """One horizontal bar per method, with error bars, an optional goal line and published
-    values marked as black diamonds (``reference`` maps a label in ``labels`` to its value).
+    """One horizontal bar per method, with error bars, an optional goal line (named
+    ``goal_label`` in the legend) and published values marked as black diamonds
+    (``reference`` maps a label in ``labels`` to its value).
 
     Returns:
       The Axes; bar ``i`` (from the top) is ``labels[i]``.
@@ -1465,7 +1467,7 @@ def method_bars(
     ax.set_yticks(y, labels)
     ax.set_xlabel(xlabel)
     if goal is not None:
-        ax.axvline(goal, color="red", linestyle="--", linewidth=1, label=f"goal {goal:g}")
+        ax.axvline(goal, color="red", linestyle="--", linewidth=1, label=f"{goal_label} {goal:g}")
     if reference:
         ys = [y[labels.index(k)] for k in reference]
         ax.plot(list(reference.values()), ys, "kD", markersize=5, label="published")

@@ -79,6 +79,9 @@ def test_method_bars_draws_values_errors_goal_and_published_marks():
     published = [ln for ln in ax.lines if ln.get_marker() == "D"][0]
     np.testing.assert_allclose(published.get_xdata(), [23.8])
     np.testing.assert_allclose(published.get_ydata(), [0])  # PacGAN2 is the lower bar
+    assert goal.get_label() == "goal 24.8"
+    ax = plot.method_bars(["GAN"], [1.0], goal=2.0, goal_label="PacGAN's best row")
+    assert [ln.get_label() for ln in ax.lines] == ["PacGAN's best row 2"]
 
 
 def test_method_bars_checks_its_inputs():
