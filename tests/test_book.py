@@ -259,3 +259,9 @@ def test_the_corrections_page_quotes_the_write_ups_verbatim():
         for line in re.findall(r"^\| \d+ \| `([^`]+)` \|", entry, re.M):
             assert any(_squash(line) in seeds[s] for s in named), f"mistake {n}: `{line}`"
     assert used == set(seeds), f"write-ups the page never draws on: {set(seeds) - used}"
+
+
+def test_every_lesson_links_its_mistakes_to_the_corrections_page():
+    for path in LESSONS:
+        text = "".join("".join(c["source"]) for c in _cells(path, "markdown"))
+        assert "](../corrections.md)" in text, f"{path.name}: no link to the corrections page"
