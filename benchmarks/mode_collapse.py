@@ -267,7 +267,12 @@ def make_models_fn(method: Method, arch: Arch, data_dim: int = 2):
         )
         if arch.d_maxout:
             d = models.MaxoutDiscriminator(
-                m * data_dim, width=d_width, depth=arch.d_depth, pieces=arch.d_maxout, rngs=rngs
+                m * data_dim,
+                width=d_width,
+                depth=arch.d_depth,
+                pieces=arch.d_maxout,
+                minibatch_std=method.minibatch_std,
+                rngs=rngs,
             )
         else:
             d = models.MLPDiscriminator(

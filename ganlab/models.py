@@ -209,12 +209,14 @@ class MaxoutDiscriminator(nnx.Module):
         depth: int = 3,
         pieces: int = 5,
         init_std: float = 0.02,
+        minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
         self.in_dim = _positive_int("in_dim", in_dim)
         _positive_int("width", width)
         _positive_int("depth", depth)
         self.pieces = _positive_int("pieces", pieces)
+        self.minibatch_std = bool(minibatch_std)  # as in MLPDiscriminator
         init = nnx.initializers.normal(init_std)
         sizes = [in_dim] + [width] * depth
         self.hidden = nnx.List(
@@ -223,7 +225,7 @@ class MaxoutDiscriminator(nnx.Module):
                 for a, b in zip(sizes[:-1], sizes[1:], strict=True)
             ]
         )
-        self.out = nnx.Linear(width, 1, kernel_init=init, rngs=rngs)
+        self.out = nnx.Linear(width + self.minibatch_std, 1, kernel_init=init, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         _check_input("x", x, (self.in_dim,))
@@ -231,6 +233,8 @@ class MaxoutDiscriminator(nnx.Module):
         for layer in self.hidden:
             y = layer(h)  # (B, width * pieces)
             h = jnp.max(y.reshape(*y.shape[:-1], -1, self.pieces), axis=-1)  # (B, width)
+        if self.minibatch_std:
+            h = append_minibatch_std(h)  # (B, width + 1)
         return self.out(h)[:, 0]  # (B,)
 
 

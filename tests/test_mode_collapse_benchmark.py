@@ -124,6 +124,8 @@ def test_each_method_uses_its_papers_settings(bench):
     assert dataclasses.astuple(paper.arch) == (2, 400, 4, True, 200, 3, 5)
     g, d = bench.make_models_fn(bench.METHODS["pacgan2"], paper.arch)(0)
     assert g.batch_norm and d.packing == 2 and d.inner.pieces == 5
+    _, d = bench.make_models_fn(bench.METHODS["mbstd"], paper.arch)(0)
+    assert d.minibatch_std and d.pieces == 5  # every row keeps its remedy in the paper protocol
 
 
 def test_the_committed_results_cover_every_default_row(bench):

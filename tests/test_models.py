@@ -237,3 +237,9 @@ def test_maxout_discriminator_takes_the_max_of_its_pieces():
     assert float(jnp.abs(big.hidden[0].bias[...]).max()) == 0.0
     with pytest.raises(ValueError, match="pieces must be a positive integer"):
         models.MaxoutDiscriminator(2, pieces=0, rngs=nnx.Rngs(0))
+    # With minibatch std, a sample's score depends on the rest of its batch.
+    mb = models.MaxoutDiscriminator(2, width=8, depth=1, minibatch_std=True, rngs=nnx.Rngs(0))
+    a = jnp.array([[0.5, -0.5]])
+    with_copy, with_other = mb(jnp.concatenate([a, a])), mb(jnp.concatenate([a, a + 3.0]))
+    assert mb.out.kernel.shape == (9, 1)
+    assert not np.isclose(float(with_copy[0]), float(with_other[0]))
