@@ -21,9 +21,13 @@ high-quality samples: modes and high quality have to be read together.
 
 Protocols:
 
-* ``cpu`` (default): the CPU budget. Every method has the same networks and the same number of
-  generator updates; the optimiser settings are each method's own paper's where the paper gives
-  them for these mixtures (``Method.source`` says where each comes from, and what was changed).
+* ``cpu`` (default): the CPU budget, 3x128 MLPs, PacGAN's Adam (beta1 0.8, 100 packs per batch)
+  at 4x its learning rate with a cosine decay, 6,000 (ring) and 8,000 (grid) updates. Every
+  method has the same networks and the same number of generator updates, except unrolling and
+  WGAN-GP, whose updates cost about 8 and 4 plain ones: they get about the same wall-clock time
+  (1/8 and 1/4 of the updates), and the plain GAN on those budgets has control rows. The
+  optimiser settings are each method's own paper's where the paper gives them for these
+  mixtures (``Method.source`` says where each comes from, and what was changed).
 * ``paper``: PacGAN's own 2-D protocol (Lin et al. 2018 and the authors' code): G 4x400 ReLU with
   batch norm, D 3x200 maxout with 5 pieces, Adam lr 1e-4 beta1 0.8, 100 packs per batch,
   400 epochs of 100,000 samples (400,000 generator updates). Hours on a CPU: for a GPU.
