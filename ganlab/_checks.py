@@ -1,0 +1,179 @@
+"""Argument checks, in one place and one style.
+
+Every public function of ganlab checks its arguments in Python, before anything is traced or
+compiled, so that a wrong argument fails with a message naming it and not deep inside XLA.
+Every message has the same three parts: the argument, what was given, what is allowed::
+
+    steps must be an integer >= 0, got -3
+    loss must be one of ['hinge', 'minimax', ...], got 'hinje'
+
+Numbers may be Python or numpy scalars (``np.float32(1e-3)`` is a number; ``True`` is not).
+Each check returns the value converted to a plain Python type, so callers can hash it (a
+config) or use it as a static shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import jax
+import numpy as np
+
+
+def fail(name: str, value: object, allowed: str) -> None:
+    """Raise the one error every check raises: ``{name} must be {allowed}, got {value!r}``."""
+    raise ValueError(f"{name} must be {allowed}, got {_show(value)}")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, np.ndarray | jax.Array) and getattr(value, "ndim", 0) > 0:
+        return f"an array of shape {tuple(value.shape)}"
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def is_integer(value: object) -> bool:
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def is_number(value: object) -> bool:
+    """A real Python or numpy scalar, not a bool (may be inf or NaN)."""
+    return (isinstance(value, int | float | np.integer | np.floating)) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _bounds(minimum, maximum, above=None, below=None) -> str:
+    parts = []
+    if minimum is not None:
+        parts.append(f">= {minimum}")
+    if above is not None:
+        parts.append(f"> {above}")
+    if maximum is not None:
+        parts.append(f"<= {maximum}")
+    if below is not None:
+        parts.append(f"< {below}")
+    return " and ".join(parts)
+
+
+def integer(
+    name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """``int(value)`` for an integer within ``[minimum, maximum]``."""
+    ok = is_integer(value)
+    if ok and minimum is not None and value < minimum:
+        ok = False
+    if ok and maximum is not None and value > maximum:
+        ok = False
+    if not ok:
+        bounds = _bounds(minimum, maximum)
+        fail(name, value, "an integer" + (f" {bounds}" if bounds else ""))
+    return int(value)
+
+
+def number(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    below: float | None = None,
+) -> float:
+    """``float(value)`` for a finite number within the bounds (``minimum``/``maximum``
+    inclusive, ``above``/``below`` exclusive)."""
+    ok = is_number(value) and math.isfinite(float(value))
+    if ok:
+        v = float(value)
+        ok = not (
+            (minimum is not None and v < minimum)
+            or (maximum is not None and v > maximum)
+            or (above is not None and v <= above)
+            or (below is not None and v >= below)
+        )
+    if not ok:
+        bounds = _bounds(minimum, maximum, above, below)
+        fail(name, value, "a finite number" + (f" {bounds}" if bounds else ""))
+    return float(value)
+
+
+def positive(name: str, value: object) -> float:
+    """A finite number > 0."""
+    return number(name, value, above=0)
+
+
+def nonnegative(name: str, value: object) -> float:
+    """A finite number >= 0."""
+    return number(name, value, minimum=0)
+
+
+def choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
+    """``value`` if it is one of ``allowed``."""
+    allowed = list(allowed)
+    try:
+        ok = value in allowed
+    except TypeError:  # an unhashable value in a set-like container
+        ok = False
+    if not ok:
+        fail(name, value, f"one of {sorted(allowed, key=str)}")
+    return value
+
+
+def boolean(name: str, value: object) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        fail(name, value, "True or False")
+    return bool(value)
+
+
+def pair(name: str, value: object, *, minimum: float = 0.0, below: float = 1.0) -> tuple:
+    """Two numbers in ``[minimum, below)``, e.g. Adam's betas; returned as a tuple of floats."""
+    ok = isinstance(value, tuple | list) and len(value) == 2
+    ok = ok and all(is_number(b) and minimum <= float(b) < below for b in value)
+    if not ok:
+        fail(name, value, f"two numbers in [{minimum:g}, {below:g})")
+    return (float(value[0]), float(value[1]))
+
+
+def function(name: str, value: object, signature: str) -> Callable:
+    """A callable; ``signature`` says what it is called with, for the message."""
+    if not callable(value):
+        fail(name, value, f"a callable {signature}")
+    return value  # type: ignore[return-value]
+
+
+def sampler(name: str, value: object, example: str = "ganlab.data.ring()") -> Any:
+    """An object with a ``sample(key, n)`` method."""
+    if not callable(getattr(value, "sample", None)):
+        raise ValueError(
+            f"{name} must be a sampler with a sample(key, n) method (e.g. {example}) or an "
+            f"array of examples (N, ...), got {type(value).__name__}"
+        )
+    return value
+
+
+def finite(name: str, x: Any) -> None:
+    """Reject NaN or inf in a concrete array (a traced one is not looked at)."""
+    if isinstance(x, jax.core.Tracer):
+        return
+    a = np.asarray(x)
+    if a.dtype.kind in "fc":
+        bad = int(np.sum(~np.isfinite(a)))
+        if bad:
+            raise ValueError(
+                f"{name} must be finite, got {bad} NaN/inf entries in an array of shape "
+                f"{a.shape}"
+            )
+
+
+def shape(name: str, x: Any, want: tuple, *, what: str | None = None) -> None:
+    """``x.shape`` must match ``want``, where ``None`` in ``want`` matches any size."""
+    got = tuple(np.shape(x))
+    ok = len(got) == len(want) and all(w is None or w == g for w, g in zip(want, got, strict=True))
+    if not ok:
+        spec = "(" + ", ".join("*" if w is None else str(w) for w in want) + ")"
+        raise ValueError(f"{name} must have shape {what or spec}, got {got}")
