@@ -16,8 +16,12 @@ Conventions used by :mod:`ganlab.train`:
 * ``fuse_steps`` says whether many training steps should be fused into one ``lax.scan`` call.
   It is a measured property, not a habit (``benchmarks/run.py`` prints the figures): on XLA's CPU
   backend the small MLP GAN runs about 1.5x faster fused, and so does the conv GAN built from
-  :func:`im2col_conv` layers, while XLA's native CPU convolutions (still used by the transposed
-  convolution) run several times *slower* inside ``lax.scan`` than as one call per step.
+  :func:`ganlab.nn.im2col_conv` layers, while XLA's native CPU convolutions (still used by the
+  transposed convolution) run several times *slower* inside ``lax.scan`` than as one call per
+  step.
+
+The layers (the im2col convolution, sub-pixel upsampling, batch norm, minibatch std) live in
+:mod:`ganlab.nn`; ``models.im2col_conv`` and the other public layer names still work.
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from ganlab import _checks
+from ganlab.nn import UPSAMPLINGS as UPSAMPLINGS  # the layers, re-exported for the lessons
+from ganlab.nn import Upsample2x as Upsample2x
+from ganlab.nn import append_minibatch_std as append_minibatch_std
+from ganlab.nn import batch_normalize as batch_normalize
+from ganlab.nn import conv_primitive
+from ganlab.nn import depth_to_space as depth_to_space
+from ganlab.nn import im2col_conv as im2col_conv
+
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
     "relu": jax.nn.relu,
     "leaky_relu": lambda x: jax.nn.leaky_relu(x, negative_slope=0.2),
@@ -40,26 +53,16 @@ ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
 }
 
 IMAGE_SIZES = (8, 28)
-UPSAMPLINGS = ("subpixel", "transpose")
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 def _activation(name: str) -> Callable[[jax.Array], jax.Array]:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[_checks.choice("activation", name, ACTIVATIONS)]
 
 
 def _check_input(name: str, x: jax.Array, trailing: tuple[int, ...]) -> None:
     """Shape check at trace time, so a wrong input fails here and not deep inside XLA."""
-    if x.ndim != 1 + len(trailing) or tuple(x.shape[1:]) != trailing:
-        want = "(batch, " + ", ".join(map(str, trailing)) + ")"
-        raise ValueError(f"{name} must have shape {want}, got {tuple(x.shape)}")
+    want = "(batch, " + ", ".join(map(str, trailing)) + ")"
+    _checks.shape(name, x, (None, *trailing), what=want)
 
 
 class _Generator(nnx.Module):
@@ -94,14 +97,12 @@ class MLPGenerator(_Generator):
         batch_norm: bool = False,
         rngs: nnx.Rngs,
     ):
-        self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.out_dim = _positive_int("out_dim", out_dim)
-        _positive_int("width", width)
-        _positive_int("depth", depth)
-        if not isinstance(batch_norm, bool):
-            raise ValueError(f"batch_norm must be True or False, got {batch_norm!r}")
+        self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+        self.out_dim = _checks.integer("out_dim", out_dim, minimum=1)
+        width = _checks.integer("width", width, minimum=1)
+        depth = _checks.integer("depth", depth, minimum=1)
         self.activation = _activation(activation)
-        self.batch_norm = batch_norm
+        self.batch_norm = _checks.boolean("batch_norm", batch_norm)
         sizes = [latent_dim] + [width] * depth
         # With batch norm the hidden layers have no bias (the norm's shift replaces it), as in
         # PacGAN's generator.
@@ -125,23 +126,6 @@ class MLPGenerator(_Generator):
                 h = batch_normalize(h, self.scales[i][...], self.shifts[i][...])
             h = self.activation(h)
         return self.out(h)  # (B, out_dim)
-
-
-def batch_normalize(h: jax.Array, scale: jax.Array, shift: jax.Array, eps: float = 1e-5):
-    """Batch normalisation with the batch's own statistics (Ioffe & Szegedy 2015):
-    ``scale * (h - mean_B h) / sqrt(var_B h + eps) + shift``, per feature of ``h (B, F)``.
-
-    Always the batch's statistics, in training and when sampling, so the layer keeps no running
-    averages (and no state to thread through the compiled step). Sampling therefore needs
-    batches of many latents (hundreds, as the lessons draw); a batch of one is refused.
-    """
-    if h.shape[0] < 2:
-        raise ValueError(
-            f"a batch-normalised generator needs a batch of at least 2 latents, got {h.shape[0]}"
-        )
-    mean = jnp.mean(h, axis=0, keepdims=True)  # (1, F)
-    var = jnp.var(h, axis=0, keepdims=True)
-    return scale[None, :] * (h - mean) * jax.lax.rsqrt(var + eps) + shift[None, :]
 
 
 class MLPDiscriminator(nnx.Module):
@@ -169,11 +153,11 @@ class MLPDiscriminator(nnx.Module):
         minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
-        self.in_dim = _positive_int("in_dim", in_dim)
-        _positive_int("width", width)
-        _positive_int("depth", depth)
+        self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
+        width = _checks.integer("width", width, minimum=1)
+        depth = _checks.integer("depth", depth, minimum=1)
         self.activation = _activation(activation)
-        self.minibatch_std = bool(minibatch_std)
+        self.minibatch_std = _checks.boolean("minibatch_std", minibatch_std)
         sizes = [in_dim] + [width] * depth
         self.hidden = nnx.List(
             [nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
@@ -212,12 +196,12 @@ class MaxoutDiscriminator(nnx.Module):
         minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
-        self.in_dim = _positive_int("in_dim", in_dim)
-        _positive_int("width", width)
-        _positive_int("depth", depth)
-        self.pieces = _positive_int("pieces", pieces)
-        self.minibatch_std = bool(minibatch_std)  # as in MLPDiscriminator
-        init = nnx.initializers.normal(init_std)
+        self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
+        width = _checks.integer("width", width, minimum=1)
+        depth = _checks.integer("depth", depth, minimum=1)
+        self.pieces = _checks.integer("pieces", pieces, minimum=1)
+        self.minibatch_std = _checks.boolean("minibatch_std", minibatch_std)  # as in the MLP
+        init = nnx.initializers.normal(_checks.positive("init_std", init_std))
         sizes = [in_dim] + [width] * depth
         self.hidden = nnx.List(
             [
@@ -238,13 +222,6 @@ class MaxoutDiscriminator(nnx.Module):
         return self.out(h)[:, 0]  # (B,)
 
 
-def append_minibatch_std(h: jax.Array, eps: float = 1e-8) -> jax.Array:
-    """``(B, F) -> (B, F + 1)``: append the batch's mean per-feature standard deviation."""
-    std = jnp.sqrt(jnp.var(h, axis=0) + eps)  # (F,)
-    feature = jnp.broadcast_to(jnp.mean(std), (h.shape[0], 1))
-    return jnp.concatenate([h, feature], axis=1)
-
-
 class Packed(nnx.Module):
     """PacGAN's packed discriminator (Lin et al. 2018, https://arxiv.org/abs/1712.04086).
 
@@ -259,7 +236,7 @@ class Packed(nnx.Module):
 
     def __init__(self, inner: nnx.Module, m: int):
         self.inner = inner
-        self.packing = _positive_int("m", m)
+        self.packing = _checks.integer("m", m, minimum=1)
         self.fuse_steps = getattr(inner, "fuse_steps", False)
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -277,123 +254,8 @@ def packed_mlp_discriminator(
     data_dim: int = 2, m: int = 2, *, width: int = 128, depth: int = 2, rngs: nnx.Rngs
 ) -> Packed:
     """An :class:`MLPDiscriminator` over packs of ``m`` samples of dimension ``data_dim``."""
-    _positive_int("m", m)
+    m = _checks.integer("m", m, minimum=1)
     return Packed(MLPDiscriminator(m * data_dim, width=width, depth=depth, rngs=rngs), m)
-
-
-def depth_to_space(x: jax.Array, block: int = 2) -> jax.Array:
-    """Rearrange ``(B, H, W, C * block**2)`` into ``(B, H * block, W * block, C)``.
-
-    The "pixel shuffle" of Shi et al. (2016, https://arxiv.org/abs/1609.05158): each group of
-    ``block**2`` channels becomes a ``block x block`` patch of one output channel.
-    """
-    b, h, w, c = x.shape
-    if c % (block * block):
-        raise ValueError(f"channels ({c}) must be divisible by block**2 = {block * block}")
-    c_out = c // (block * block)
-    x = x.reshape(b, h, w, block, block, c_out)
-    x = x.transpose(0, 1, 3, 2, 4, 5)  # (B, H, block, W, block, C)
-    return x.reshape(b, h * block, w * block, c_out)
-
-
-class Upsample2x(nnx.Module):
-    """Double the spatial size: ``(B, H, W, C_in) -> (B, 2H, 2W, C_out)``.
-
-    * ``"transpose"``: a 4x4 transposed convolution with stride 2 (the DCGAN layer);
-    * ``"subpixel"``: a 3x3 stride-1 convolution to ``4 * C_out`` channels followed by
-      :func:`depth_to_space`. It can represent the same maps as a transposed convolution of a
-      similar size, and on XLA's CPU backend its weight gradient is much cheaper (the
-      transposed convolution's weight gradient was the slowest op of a DCGAN step here).
-    """
-
-    def __init__(self, c_in: int, c_out: int, mode: str, *, rngs: nnx.Rngs):
-        if mode not in UPSAMPLINGS:
-            raise ValueError(f"upsample must be one of {UPSAMPLINGS}, got {mode!r}")
-        self.mode = mode
-        if mode == "transpose":
-            self.conv = nnx.ConvTranspose(c_in, c_out, (4, 4), strides=(2, 2), rngs=rngs)
-        else:
-            self.conv = nnx.Conv(
-                c_in, 4 * c_out, (3, 3), conv_general_dilated=_conv_primitive(), rngs=rngs
-            )
-
-    def __call__(self, x: jax.Array) -> jax.Array:
-        y = self.conv(x)
-        return y if self.mode == "transpose" else depth_to_space(y, 2)
-
-
-def im2col_conv(
-    lhs: jax.Array,
-    rhs: jax.Array,
-    window_strides,
-    padding,
-    lhs_dilation=None,
-    rhs_dilation=None,
-    dimension_numbers=None,
-    feature_group_count: int = 1,
-    precision=None,
-    **kwargs,
-) -> jax.Array:
-    """A 2-D convolution as one matrix product ("im2col"), a drop-in for
-    ``lax.conv_general_dilated`` in ``nnx.Conv(..., conv_general_dilated=im2col_conv)``.
-
-    ``lhs (B, H, W, C_in)`` is padded, the ``kh * kw`` shifted strided views of it are stacked
-    along channels into patches ``(B, H_out, W_out, kh * kw * C_in)``, and the patches are
-    multiplied by the kernel reshaped to ``(kh * kw * C_in, C_out)``. Same numbers as XLA's
-    convolution, same parameters. Why: on XLA's CPU backend the native convolution's weight
-    gradient was the slowest op of a DCGAN step; here every gradient is a matmul or a slice,
-    and the DCGAN step ran about 3x faster. Handles what ganlab's models use (NHWC/HWIO, no
-    dilation, one feature group) and defers to XLA for anything else.
-    """
-    plain = (
-        feature_group_count == 1
-        and all(d in (None, 1) for d in (lhs_dilation or (1,)) + (rhs_dilation or (1,)))
-        and lhs.ndim == 4
-    )
-    if plain and dimension_numbers is not None:
-        nhwc = jax.lax.conv_dimension_numbers(lhs.shape, rhs.shape, ("NHWC", "HWIO", "NHWC"))
-        plain = dimension_numbers == nhwc
-    if not plain:
-        return jax.lax.conv_general_dilated(
-            lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-            dimension_numbers, feature_group_count, precision=precision, **kwargs,
-        )  # fmt: skip
-    kh, kw, c_in, c_out = rhs.shape
-    _, h, w, _ = lhs.shape
-    sh, sw = window_strides
-    if padding == "SAME":
-        pads = [_same_padding(h, kh, sh), _same_padding(w, kw, sw)]
-    elif padding == "VALID":
-        pads = [(0, 0), (0, 0)]
-    else:
-        pads = [tuple(p) for p in padding]
-    x = jnp.pad(lhs, ((0, 0), pads[0], pads[1], (0, 0)))
-    oh = (h + sum(pads[0]) - kh) // sh + 1
-    ow = (w + sum(pads[1]) - kw) // sw + 1
-    views = [
-        x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
-        for i in range(kh)
-        for j in range(kw)
-    ]  # kh*kw views (B, H_out, W_out, C_in), in the kernel's (i, j) order
-    patches = jnp.concatenate(views, axis=-1)  # (B, H_out, W_out, kh * kw * C_in)
-    return jnp.dot(patches, rhs.reshape(kh * kw * c_in, c_out), precision=precision)
-
-
-def _same_padding(size: int, k: int, stride: int) -> tuple[int, int]:
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k - size, 0)
-    return total // 2, total - total // 2
-
-
-def _conv_primitive():
-    """im2col on the CPU backend (measured faster there); XLA's convolution elsewhere."""
-    return im2col_conv if jax.default_backend() == "cpu" else jax.lax.conv_general_dilated
-
-
-def _check_image_size(image_size: int) -> int:
-    if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image_size must be one of {IMAGE_SIZES}, got {image_size!r}")
-    return image_size
 
 
 class ConvGenerator(_Generator):
@@ -414,9 +276,9 @@ class ConvGenerator(_Generator):
         upsample: str = "subpixel",
         rngs: nnx.Rngs,
     ):
-        self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.image_size = _check_image_size(image_size)
-        self.channels = _positive_int("channels", channels)
+        self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+        self.image_size = int(_checks.choice("image_size", image_size, IMAGE_SIZES))
+        self.channels = _checks.integer("channels", channels, minimum=1)
         self.base = image_size // 4
         self.project = nnx.Linear(latent_dim, self.base * self.base * 2 * channels, rngs=rngs)
         self.up1 = Upsample2x(2 * channels, channels, upsample, rngs=rngs)
@@ -443,10 +305,10 @@ class ConvDiscriminator(nnx.Module):
     fuse_steps = True  # its convolutions are im2col_conv on CPU, which fuse well
 
     def __init__(self, *, image_size: int = 28, channels: int = 32, rngs: nnx.Rngs):
-        self.image_size = _check_image_size(image_size)
-        self.channels = _positive_int("channels", channels)
+        self.image_size = int(_checks.choice("image_size", image_size, IMAGE_SIZES))
+        self.channels = _checks.integer("channels", channels, minimum=1)
         base = image_size // 4
-        conv = _conv_primitive()
+        conv = conv_primitive()
         self.conv1 = nnx.Conv(1, channels, (4, 4), (2, 2), conv_general_dilated=conv, rngs=rngs)
         self.conv2 = nnx.Conv(
             channels, 2 * channels, (4, 4), (2, 2), conv_general_dilated=conv, rngs=rngs

@@ -168,7 +168,10 @@ def _digits8():
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: evaluator.load("cifar"), "name must be one of 'mnist', 'digits'"),
+        (
+            lambda: evaluator.load("cifar"),
+            r"name must be one of \['digits', 'mnist'\], got 'cifar'",
+        ),
         (lambda: evaluator.load(["mnist"]), "name must be one of"),
         (
             lambda: evaluator.load("mnist").features(_digits8()),

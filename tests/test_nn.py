@@ -1,0 +1,97 @@
+"""The layers of ganlab.nn, checked against independent computations."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from ganlab import nn
+
+KEY = jax.random.PRNGKey(0)
+
+
+def test_depth_to_space_moves_channel_groups_into_patches():
+    x = jnp.arange(8.0).reshape(1, 1, 2, 4)  # 1x2 pixels, 4 channels each
+    y = nn.depth_to_space(x, 2)
+    assert y.shape == (1, 2, 4, 1)
+    # pixel (0,0) channels [0,1,2,3] -> 2x2 patch [[0,1],[2,3]]; pixel (0,1) -> [[4,5],[6,7]]
+    np.testing.assert_array_equal(y[0, :, :, 0], [[0, 1, 4, 5], [2, 3, 6, 7]])
+
+
+def test_depth_to_space_rejects_channels_that_do_not_split_into_blocks():
+    with pytest.raises(ValueError, match=r"divisible by block\*\*2 = 4, got 6"):
+        nn.depth_to_space(jnp.zeros((1, 2, 2, 6)), 2)
+    with pytest.raises(ValueError, match="block must be an integer >= 1, got 0"):
+        nn.depth_to_space(jnp.zeros((1, 2, 2, 4)), 0)
+
+
+@pytest.mark.parametrize("mode", ["subpixel", "transpose"])
+def test_upsample2x_doubles_the_size(mode):
+    up = nn.Upsample2x(3, 5, mode, rngs=nnx.Rngs(0))
+    assert up(jnp.ones((2, 4, 6, 3))).shape == (2, 8, 12, 5)
+
+
+def test_upsample2x_rejects_an_unknown_mode():
+    with pytest.raises(ValueError, match=r"upsample must be one of \['subpixel', 'transpose'\]"):
+        nn.Upsample2x(3, 5, "nearest", rngs=nnx.Rngs(0))
+
+
+def test_conv_primitive_is_im2col_on_cpu_and_xla_elsewhere():
+    want = nn.im2col_conv if jax.default_backend() == "cpu" else jax.lax.conv_general_dilated
+    assert nn.conv_primitive() is want
+
+
+@pytest.mark.parametrize(
+    "shape,kernel,strides,padding",
+    [
+        ((2, 28, 28, 1), (4, 4, 1, 8), (2, 2), "SAME"),
+        ((2, 14, 14, 8), (4, 4, 8, 16), (2, 2), "SAME"),
+        ((2, 7, 7, 16), (3, 3, 16, 12), (1, 1), "SAME"),
+        ((3, 9, 6, 2), (3, 2, 2, 5), (2, 1), "VALID"),
+        ((1, 5, 5, 3), (3, 3, 3, 2), (1, 1), [(2, 0), (1, 1)]),
+    ],
+)
+def test_im2col_conv_matches_xla_in_value_and_gradient(shape, kernel, strides, padding):
+    x = jax.random.normal(KEY, shape)
+    w = jax.random.normal(jax.random.PRNGKey(1), kernel)
+    dn = jax.lax.conv_dimension_numbers(shape, kernel, ("NHWC", "HWIO", "NHWC"))
+
+    def xla(x, w):
+        return jax.lax.conv_general_dilated(x, w, strides, padding, dimension_numbers=dn)
+
+    def ours(x, w):
+        return nn.im2col_conv(x, w, strides, padding, dimension_numbers=dn)
+
+    np.testing.assert_allclose(ours(x, w), xla(x, w), rtol=1e-4, atol=1e-4)
+    loss = lambda f: lambda x, w: jnp.sum(jnp.sin(f(x, w)))
+    for got, want in zip(
+        jax.grad(loss(ours), argnums=(0, 1))(x, w),
+        jax.grad(loss(xla), argnums=(0, 1))(x, w),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3)
+
+
+def test_im2col_conv_defers_to_xla_for_dilation():
+    x = jax.random.normal(KEY, (1, 8, 8, 2))
+    w = jax.random.normal(KEY, (3, 3, 2, 3))
+    want = jax.lax.conv_general_dilated(
+        x, w, (1, 1), "SAME", rhs_dilation=(2, 2), dimension_numbers=("NHWC", "HWIO", "NHWC")
+    )
+    dn = jax.lax.conv_dimension_numbers(x.shape, w.shape, ("NHWC", "HWIO", "NHWC"))
+    got = nn.im2col_conv(x, w, (1, 1), "SAME", rhs_dilation=(2, 2), dimension_numbers=dn)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_append_minibatch_std_appends_the_batch_std():
+    h = nn.append_minibatch_std(jnp.ones((5, 3)))
+    assert h.shape == (5, 4)
+    np.testing.assert_allclose(h[:, 3], np.sqrt(1e-8), rtol=1e-5)  # identical samples: std ~ 0
+    h = nn.append_minibatch_std(jnp.array([[0.0], [2.0]]))
+    np.testing.assert_allclose(h[:, 1], 1.0, rtol=1e-6)  # population std of {0, 2}
+
+
+def test_batch_normalize_refuses_a_batch_of_one():
+    with pytest.raises(ValueError, match="batch of at least 2 latents, got 1"):
+        nn.batch_normalize(jnp.ones((1, 3)), jnp.ones(3), jnp.zeros(3))
