@@ -207,34 +207,34 @@ def test_mnist_shapes_range_splits_and_balance():
 
 def test_mnist_is_cached_and_returns_fresh_arrays():
     x1, y1 = data.mnist("test")
-    hits = data._load_mnist10k.cache_info().hits
+    hits = data.images._load_mnist10k.cache_info().hits
     x1[:] = 0.5
     y1[:] = 7
     x2, y2 = data.mnist("test")
-    assert data._load_mnist10k.cache_info().hits == hits + 1
+    assert data.images._load_mnist10k.cache_info().hits == hits + 1
     assert x2.min() == -1.0 and set(np.unique(y2)) == set(range(10))
 
 
 def test_mnist_hash_check_catches_tampering(tmp_path, monkeypatch):
-    images, labels = data._load_mnist10k()
+    images, labels = data.images._load_mnist10k()
     bad = images.copy()
     bad[123, 14, 14] ^= 1
     with pytest.raises(ValueError, match="SHA-256"):
-        data._check_mnist10k(bad, labels)
+        data.images._check_mnist10k(bad, labels)
 
     path = tmp_path / "mnist10k.npz"
     np.savez_compressed(path, images=bad, labels=labels)
-    monkeypatch.setattr(data, "_mnist10k_path", lambda: path)
-    data._load_mnist10k.cache_clear()
+    monkeypatch.setattr(data.images, "_mnist10k_path", lambda: path)
+    data.images._load_mnist10k.cache_clear()
     try:
         with pytest.raises(ValueError, match="corrupted"):
             data.mnist()
     finally:
-        data._load_mnist10k.cache_clear()
+        data.images._load_mnist10k.cache_clear()
 
 
 def test_mnist10k_hash_constant_matches_attribution_file():
-    md = (data._mnist10k_path().parent / "MNIST10K.md").read_text()
+    md = (data.images._mnist10k_path().parent / "MNIST10K.md").read_text()
     assert data.MNIST10K_SHA256 in md and "CC BY-SA 3.0" in md
 
 
@@ -341,7 +341,7 @@ def test_mnist_full_missing_without_download(tmp_path, monkeypatch):
     monkeypatch.setenv("GANLAB_CACHE", str(tmp_path))
     with pytest.raises(FileNotFoundError, match="download=False"):
         data.mnist_full("test", download=False)
-    assert data._default_cache_dir() == tmp_path / "mnist"
+    assert data.images._default_cache_dir() == tmp_path / "mnist"
 
 
 def test_mnist_sha256_table():
