@@ -1,6 +1,6 @@
 """Lesson 4's table: mode collapse on the ring and the grid, every remedy, 10 seeds each.
 
-    python benchmarks/mode_collapse.py                       # the CPU table, to results/
+    python benchmarks/mode_collapse.py                       # the CPU table (committed, below)
     python benchmarks/mode_collapse.py --methods gan,pacgan2 --datasets grid \\
         --seeds 10 --seed-offset 100 --out /tmp/fresh.json   # re-run rows on unseen seeds
     python benchmarks/mode_collapse.py --protocol paper      # PacGAN's networks and length
@@ -14,6 +14,11 @@ high-quality samples (within 3 std of the nearest mode) and the KL divergence of
 histogram from the uniform one. A row gives mean +- standard error over seeds of the *final*
 evaluation (``modes_mean`` ...) and of each seed's *average over the last evaluations*
 (``modes_avg_mean`` ...), because these metrics oscillate while a GAN trains.
+
+The default command writes ``ganlab/_data/results/mode_collapse.json`` and its rows as
+``mode_collapse.csv`` beside it: the committed table, shipped with the package, which lesson 4
+loads with ``ganlab.course.results("mode_collapse")``. Any other run writes to /tmp unless
+``--out`` says where.
 
 Two trivial generators get rows too (no training): uniform noise over a square around the
 data, and a "spray" of each mode blurred to 4x its width. They cover every mode with few
@@ -56,7 +61,8 @@ from flax import nnx
 from ganlab import data, metrics, models, train
 
 HERE = pathlib.Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "mode_collapse.json"
+# The committed table ships with the package (lesson 4 loads it: ganlab.course.results).
+RESULTS = HERE.parent / "ganlab" / "_data" / "results" / "mode_collapse.json"
 N_SAMPLES = 2500  # per seed and evaluation, as in both papers
 SAMPLE_KEY = 20180101  # every method is scored on the same latents
 N_EVALS = 5  # evaluations averaged per seed ...
@@ -589,7 +595,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed-offset", type=int, default=0, help="first seed (default 0)")
     parser.add_argument("--protocol", choices=sorted(PROTOCOLS), default="cpu")
     parser.add_argument("--quick", action="store_true", help="2 seeds, 40 steps: a smoke run")
-    parser.add_argument("--out", default=None, help="results file (default: results/ or /tmp)")
+    parser.add_argument(
+        "--out", default=None, help="results file (default: ganlab/_data/results/ or /tmp)"
+    )
     parser.add_argument(
         "--append",
         action="store_true",

@@ -13,11 +13,11 @@ Small single-purpose modules behind a flat namespace::
     ganlab.theory     1-D divergences, the optimal discriminator, the Dirac-GAN (lesson 2)
     ganlab.wasserstein  exact W1, the parallel lines, critic training and diagnostics (lesson 3)
     ganlab.evaluator  frozen digit classifiers giving the features and softmax of FID, IS (lesson 5)
+    ganlab.course     the lessons' constants and loaders: FAST, LOSS_SETTINGS, committed results
 """
 
-import os
-
 from ganlab import (
+    course,
     data,
     evaluator,
     exercises,
@@ -31,11 +31,9 @@ from ganlab import (
     wasserstein,
 )
 from ganlab._cache import enable_compilation_cache
+from ganlab.course import FAST
 
 __version__ = "0.1.0"
-
-# GANLAB_FAST=1 (set by CI) asks the lessons for less training; what they show must not change.
-FAST: bool = os.environ.get("GANLAB_FAST", "").strip().lower() not in ("", "0", "false", "no")
 
 # JAX's on-disk compilation cache: on by default; GANLAB_COMPILATION_CACHE=0 turns it off.
 COMPILATION_CACHE = enable_compilation_cache()
@@ -43,6 +41,7 @@ COMPILATION_CACHE = enable_compilation_cache()
 __all__ = [
     "COMPILATION_CACHE",
     "FAST",
+    "course",
     "data",
     "evaluator",
     "exercises",

@@ -14,6 +14,8 @@ import jax
 import numpy as np
 import pytest
 
+from ganlab import course
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "mode_collapse.py"
 
@@ -128,8 +130,14 @@ def test_each_method_uses_its_papers_settings(bench):
     assert d.minibatch_std and d.pieces == 5  # every row keeps its remedy in the paper protocol
 
 
+def test_the_default_output_is_the_table_the_course_loads(bench):
+    # One copy: the benchmark's default file is the package data ganlab.course.results reads.
+    assert bench.RESULTS.is_relative_to(ROOT / "ganlab" / "_data")
+    assert course.results("mode_collapse") == bench.load() == json.loads(bench.RESULTS.read_text())
+
+
 def test_the_committed_results_cover_every_default_row(bench):
-    results = json.loads(bench.RESULTS.read_text())
+    results = course.results("mode_collapse")
     protocol = results["meta"]["protocol"]
     assert protocol["name"] == "cpu" and protocol["seeds"] == 10
     rows = {(r["method"], r["dataset"]): r for r in results["rows"]}

@@ -72,18 +72,6 @@ def test_the_shipped_mnist_subset_carries_its_attribution():
         assert needle in text
 
 
-def test_fast_mode_reads_the_environment(monkeypatch):
-    import importlib
-
-    import ganlab
-
-    for value, expected in [("1", True), ("true", True), ("0", False), ("", False)]:
-        monkeypatch.setenv("GANLAB_FAST", value)
-        assert importlib.reload(ganlab).FAST is expected
-    monkeypatch.delenv("GANLAB_FAST")
-    assert importlib.reload(ganlab).FAST is False
-
-
 def _fresh_import(env_changes: dict, code: str) -> str:
     import os
     import subprocess
