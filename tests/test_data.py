@@ -363,33 +363,51 @@ def test_mnist_sha256_table():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: data.ring(n_modes=0), "n_modes must be a positive integer, got 0"),
-        (lambda: data.ring(n_modes=2.5), "n_modes must be a positive integer, got 2.5"),
-        (lambda: data.ring(std=0.0), "std must be a positive finite number, got 0.0"),
-        (lambda: data.ring(radius=-1), "radius must be a positive"),
-        (lambda: data.gaussian_1d(std=-1.0), "std must be a positive finite number, got -1.0"),
+        (lambda: data.ring(n_modes=0), "n_modes must be an integer >= 1, got 0"),
+        (lambda: data.ring(n_modes=2.5), "n_modes must be an integer >= 1, got 2.5"),
+        (lambda: data.ring(std=0.0), "std must be a finite number > 0, got 0.0"),
+        (lambda: data.ring(radius=-1), "radius must be a finite number > 0, got -1"),
+        (lambda: data.gaussian_1d(std=-1.0), "std must be a finite number > 0, got -1.0"),
         (lambda: data.gaussian_1d(mean=float("nan")), "mean must be a finite"),
-        (lambda: data.grid(std=float("inf")), "std must be a positive finite"),
+        (lambda: data.grid(std=float("inf")), "std must be a finite number > 0, got inf"),
         (lambda: data.grid(points=()), "points must be a non-empty"),
-        (lambda: data.grid(points=(0, 0, 1)), "points must be distinct"),
-        (lambda: data.mixture_1d([0.0, 1.0], [0.1, 0.2, 0.3]), r"one entry per mode \(2\)"),
-        (lambda: data.mixture_1d([0.0, 1.0], 0.1, [0.5]), r"weights must have one entry"),
-        (lambda: data.mixture_1d([0.0, 1.0], 0.1, [0.5, 0.0]), r"weights must be positive"),
-        (lambda: data.mixture_1d([0.0, 1.0], 0.1, [1.5, -0.5]), r"weights must be positive"),
-        (lambda: data.mixture_1d([0.0, 1.0], [0.1, 0.0]), r"stds must be positive"),
+        (lambda: data.grid(points=(0, 0, 1)), r"points must be .*distinct.*, got \(0, 0, 1\)"),
+        (
+            lambda: data.mixture_1d([0.0, 1.0], [0.1, 0.2, 0.3]),
+            r"stds must be finite numbers > 0, one per mode \(2\).*got \[0.1, 0.2, 0.3\]",
+        ),
+        (
+            lambda: data.mixture_1d([0.0, 1.0], 0.1, [0.5]),
+            r"weights must be finite numbers > 0, one per mode \(2\).*got \[0.5\]",
+        ),
+        (
+            lambda: data.mixture_1d([0.0, 1.0], 0.1, [0.5, 0.0]),
+            r"weights must be .* > 0.*weight 0\), got \[0.5, 0.0\]",
+        ),
+        (
+            lambda: data.mixture_1d([0.0, 1.0], 0.1, [1.5, -0.5]),
+            r"weights must be .* > 0.*got \[1.5, -0.5\]",
+        ),
+        (
+            lambda: data.mixture_1d([0.0, 1.0], [0.1, 0.0]),
+            r"stds must be finite numbers > 0, one per mode \(2\).*got \[0.1, 0.0\]",
+        ),
         (lambda: data.mixture_1d([], 0.1), "means must be a non-empty"),
         (lambda: data.mixture([0.0, 1.0], 0.1), r"centers must be a non-empty 2-D"),
-        (lambda: data.moons(noise=-0.1), "noise must be a non-negative finite number, got -0.1"),
-        (lambda: data.spiral(turns=0), "turns must be a positive finite number, got 0"),
+        (lambda: data.moons(noise=-0.1), "noise must be a finite number >= 0, got -0.1"),
+        (lambda: data.spiral(turns=0), "turns must be a finite number > 0, got 0"),
         (lambda: data.from_array(np.array([[1.0, np.nan]])), "x must be finite, got 1 NaN"),
         (lambda: data.from_array(np.zeros((3, 2), np.uint8)), "x must be a float array"),
         (lambda: data.from_array(np.zeros(3)), r"at least 2-D \(N, \.\.\.\), got shape \(3,\)"),
         (lambda: data.from_array(np.zeros((0, 2))), "at least one row"),
-        (lambda: data.ring().sample(KEY, 0), "n must be a positive Python integer"),
+        (lambda: data.ring().sample(KEY, 0), "n must be an integer >= 1, got 0"),
         (lambda: data.moons().sample(KEY, -3), r"got -3"),
         (lambda: data.from_array(np.zeros((3, 2))).sample(KEY, 2.0), r"got 2\.0"),
         (lambda: data.ring().log_prob(np.zeros((4, 3))), r"shape \(n, 2\).*\(4, 3\)"),
-        (lambda: data.mnist(split="val"), "split must be one of 'train', 'test', 'all', got 'val'"),
+        (
+            lambda: data.mnist(split="val"),
+            r"split must be one of \['all', 'test', 'train'\], got 'val'",
+        ),
         (lambda: data.digits(split="validation"), "split must be one of"),
         (lambda: data.mnist_full(split="val", download=False), "split must be one of"),
     ],
@@ -409,3 +427,44 @@ def test_mixture_1d_arrays_gives_float64_parts_and_rejects_other_inputs():
         data.mixture_1d_arrays(np.zeros(3), "q")
     with pytest.raises(ValueError, match=r"p must be a 1-D mixture \(centers of shape \(K, 1\)\)"):
         data.mixture_1d_arrays(data.ring(), "p")
+
+
+def test_numpy_scalars_count_as_numbers():
+    ref = data.ring(n_modes=8, radius=1.0, std=0.05)
+    got = data.ring(n_modes=np.int64(8), radius=np.float32(1.0), std=np.float32(0.05))
+    np.testing.assert_array_equal(got.centers, ref.centers)
+    np.testing.assert_array_equal(got.stds, ref.stds)
+    assert got.std == 0.05
+    g = data.gaussian_1d(np.float64(0.5), np.float32(2.0))
+    assert float(g.centers[0, 0]) == 0.5 and float(g.stds[0]) == 2.0
+    np.testing.assert_array_equal(data.mixture([[1.0, 2.0]], np.float64(0.5)).stds, [0.5])
+    np.testing.assert_array_equal(data.grid(std=np.float32(0.05)).stds, data.grid().stds)
+    # a static field of the pytree: a plain float, so jit caches on its value
+    assert type(data.moons(noise=np.float32(0.25)).noise) is float
+    assert data.spiral(turns=np.int64(3)).turns == 3.0
+    assert data.ring().sample(KEY, np.int32(5)).shape == (5, 2)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: data.ring(std=True), "std must be a finite number > 0, got True"),
+        (lambda: data.ring(n_modes=True), "n_modes must be an integer >= 1, got True"),
+        (lambda: data.gaussian_1d(mean=False), "mean must be a finite number, got False"),
+        (lambda: data.moons(noise=np.bool_(True)), "noise must be a finite number >= 0, got True"),
+        (lambda: data.ring().sample(KEY, True), "n must be an integer >= 1, got True"),
+        (
+            lambda: data.mixture([[0.0]], True),
+            r"stds must be finite numbers > 0, one per mode \(1\), or one number, got True",
+        ),
+        (
+            lambda: data.mixture([[0.0], [1.0]], 0.1, [True, True]),
+            r"weights must be finite numbers > 0, one per mode \(2\)",
+        ),
+        (lambda: data.mixture([[True, False]], 0.1), "centers must be a non-empty 2-D array"),
+        (lambda: data.mnist_full(download="yes"), "download must be True or False, got 'yes'"),
+    ],
+)
+def test_bools_are_not_numbers(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -27,7 +27,7 @@ The samplers are defined here; the image datasets in ``ganlab/data/images.py``, 
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jax
@@ -35,6 +35,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
+from ganlab import _checks
 from ganlab.data.images import (
     MNIST10K_SHA256,
     MNIST_SHA256,
@@ -75,42 +76,19 @@ __all__ = [
 
 
 def _check_n(n: object) -> int:
-    """``n`` must be a positive Python int (static under jit)."""
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n <= 0:
-        raise ValueError(
-            f"n must be a positive Python integer (the number of samples, static under jit), "
-            f"got {n!r}."
-        )
-    return int(n)
+    """The number of samples: an integer >= 1 (a static shape under jit)."""
+    return _checks.integer("n", n, minimum=1)
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _real(name: str, value: object, allowed: str, ok: Callable[[float], bool]) -> float:
-    """``float(value)`` if it is a finite number satisfying ``ok``, else a ValueError."""
+def _real_array(name: str, x: object, allowed: str) -> np.ndarray:
+    """``x`` as a float64 numpy array, if it holds real numbers (not bools, not strings)."""
     try:
-        v = float(value)  # type: ignore[arg-type]
+        a = np.asarray(x)
     except (TypeError, ValueError):
-        v = math.nan
-    if not (math.isfinite(v) and ok(v)):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return v
-
-
-def _finite_float(name: str, value: object) -> float:
-    return _real(name, value, "a finite real number", lambda v: True)
-
-
-def _positive_float(name: str, value: object) -> float:
-    return _real(name, value, "a positive finite number", lambda v: v > 0)
-
-
-def _nonnegative_float(name: str, value: object) -> float:
-    return _real(name, value, "a non-negative finite number", lambda v: v >= 0)
+        a = None
+    if a is None or a.dtype.kind not in "iuf":
+        _checks.fail(name, x, allowed)
+    return a.astype(np.float64)
 
 
 # The public ``sample``/``log_prob`` methods check their arguments in Python, then call these.
@@ -193,11 +171,8 @@ class GaussianMixture:
         {2\sigma_k^2} - d \log\sigma_k - \tfrac d2 \log 2\pi]`, stable far from every mode.
         """
         x = jnp.asarray(x, dtype=jnp.float32)
-        if x.ndim != 2 or x.shape[1] != self.dim:
-            raise ValueError(
-                f"x must have shape (n, {self.dim}) for this {self.dim}-D mixture, "
-                f"got shape {x.shape}"
-            )
+        d = self.dim
+        _checks.shape("x", x, (None, d), what=f"(n, {d}) for this {d}-D mixture")
         return _jit_log_prob(self, x)
 
     def _log_prob(self, x: jax.Array) -> jax.Array:
@@ -219,35 +194,18 @@ def mixture(
         stds: one positive std shared by all modes, or ``(K,)`` per-mode stds.
         weights: ``(K,)`` positive weights (normalized to sum to 1); ``None`` for equal weights.
     """
-    c = np.asarray(centers, dtype=np.float64)
-    if c.ndim != 2 or c.shape[0] < 1 or c.shape[1] < 1:
-        raise ValueError(f"centers must be a non-empty 2-D array (K, d), got shape {c.shape}")
-    if not np.all(np.isfinite(c)):
-        raise ValueError(f"centers must be finite, got {c.tolist()}")
+    allowed = "a non-empty 2-D array (K, d) of finite numbers"
+    c = _real_array("centers", centers, allowed)
+    if c.ndim != 2 or 0 in c.shape:
+        _checks.fail("centers", centers, allowed)
+    _checks.finite("centers", c)
     k = c.shape[0]
-
-    s = np.asarray(stds, dtype=np.float64)
-    if s.ndim == 0:
-        s = np.full((k,), float(s))
-    if s.shape != (k,):
-        raise ValueError(
-            f"stds must be a number or have one entry per mode ({k}), got shape {s.shape}"
-        )
-    if not np.all(np.isfinite(s) & (s > 0)):
-        raise ValueError(f"stds must be positive finite numbers, got {s.tolist()}")
-
+    s = _per_mode("stds", stds, k, scalar_ok=True)
     if weights is None:
         w = np.full((k,), 1.0 / k)
     else:
-        w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (k,):
-            raise ValueError(f"weights must have one entry per mode ({k}), got shape {w.shape}")
-        if not np.all(np.isfinite(w) & (w > 0)):
-            raise ValueError(
-                f"weights must be positive finite numbers (drop a mode instead of giving it "
-                f"weight 0), got {w.tolist()}"
-            )
-        w = w / w.sum()
+        w = _per_mode("weights", weights, k, note=" (drop a mode instead of giving it weight 0)")
+    w = w / w.sum()
     return GaussianMixture(
         centers=jnp.asarray(c, dtype=jnp.float32),
         stds=jnp.asarray(s, dtype=jnp.float32),
@@ -255,10 +213,23 @@ def mixture(
     )
 
 
+def _per_mode(
+    name: str, x: object, k: int, *, scalar_ok: bool = False, note: str = ""
+) -> np.ndarray:
+    """``(K,)`` finite numbers > 0, one per mode (or one shared number when ``scalar_ok``)."""
+    allowed = f"finite numbers > 0, one per mode ({k})" + (", or one number" if scalar_ok else "")
+    a = _real_array(name, x, allowed + note)
+    if scalar_ok and a.ndim == 0:
+        a = np.full((k,), _checks.positive(name, a.item()))
+    if a.shape != (k,) or not np.all(np.isfinite(a) & (a > 0)):
+        _checks.fail(name, a.tolist() if a.ndim == 1 else x, allowed + note)
+    return a
+
+
 def gaussian_1d(mean: float = 0.0, std: float = 1.0) -> GaussianMixture:
     """A single 1-D Gaussian N(mean, std^2), as a mixture with d=1, K=1; samples ``(n, 1)``."""
-    mean = _finite_float("mean", mean)
-    std = _positive_float("std", std)
+    mean = _checks.number("mean", mean)
+    std = _checks.positive("std", std)
     return mixture([[mean]], std)
 
 
@@ -274,9 +245,10 @@ def mixture_1d(
         stds: ``(K,)`` positive stds, or one number shared by all components.
         weights: ``(K,)`` positive weights (normalized to sum to 1); ``None`` for equal weights.
     """
-    m = np.asarray(means, dtype=np.float64)
+    allowed = "a non-empty 1-D sequence of numbers (K,)"
+    m = _real_array("means", means, allowed)
     if m.ndim != 1 or m.shape[0] < 1:
-        raise ValueError(f"means must be a non-empty 1-D sequence, got {np.asarray(means)!r}")
+        _checks.fail("means", means, allowed)
     return mixture(m[:, None], stds, weights)
 
 
@@ -305,9 +277,9 @@ def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> GaussianMi
     r"""The ring of ``n_modes`` equal-weight 2-D Gaussians (VEEGAN, Srivastava et al. 2017;
     PacGAN, Lin et al. 2018): mode ``k`` at angle :math:`2\pi k / n_\text{modes}` on the circle
     of the given ``radius``. Samples ``(n, 2)``."""
-    n_modes = _positive_int("n_modes", n_modes)
-    radius = _positive_float("radius", radius)
-    std = _positive_float("std", std)
+    n_modes = _checks.integer("n_modes", n_modes, minimum=1)
+    radius = _checks.positive("radius", radius)
+    std = _checks.positive("std", std)
     angles = 2 * np.pi * np.arange(n_modes) / n_modes  # (K,)
     centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
     return mixture(centers, std)
@@ -317,14 +289,13 @@ def grid(points: Sequence[float] = (-4, -2, 0, 2, 4), std: float = 0.05) -> Gaus
     """The grid of equal-weight 2-D Gaussians at ``points x points`` (25 modes by default,
     PacGAN/VEEGAN). Mode ``i * len(points) + j`` is at ``(points[i], points[j])``. Samples
     ``(n, 2)``."""
-    p = np.asarray(points, dtype=np.float64)
+    allowed = "a non-empty 1-D sequence of distinct finite numbers"
+    p = _real_array("points", points, allowed)
     if p.ndim != 1 or p.shape[0] < 1 or not np.all(np.isfinite(p)):
-        raise ValueError(
-            f"points must be a non-empty 1-D sequence of finite numbers, got {points!r}"
-        )
+        _checks.fail("points", points, allowed)
     if np.unique(p).shape[0] != p.shape[0]:
-        raise ValueError(f"points must be distinct, got {points!r}")
-    std = _positive_float("std", std)
+        _checks.fail("points", points, allowed)
+    std = _checks.positive("std", std)
     xs, ys = np.meshgrid(p, p, indexing="ij")
     centers = np.stack([xs.ravel(), ys.ravel()], axis=1)  # (len(p)**2, 2)
     return mixture(centers, std)
@@ -374,7 +345,7 @@ class Moons(_PlaneShape):
 
 def moons(noise: float = 0.05) -> Moons:
     """Two interleaving moons in roughly [-2, 2] x [-1, 1]; see :class:`Moons`."""
-    return Moons(noise=_nonnegative_float("noise", noise))
+    return Moons(noise=_checks.nonnegative("noise", noise))
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=[], meta_fields=["noise", "turns"])
@@ -403,7 +374,7 @@ class Spiral(_PlaneShape):
 
 def spiral(noise: float = 0.05, turns: float = 2.0) -> Spiral:
     """A one-armed spiral in roughly [-2, 2]^2; see :class:`Spiral`."""
-    return Spiral(noise=_nonnegative_float("noise", noise), turns=_positive_float("turns", turns))
+    return Spiral(noise=_checks.nonnegative("noise", noise), turns=_checks.positive("turns", turns))
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,7 +429,5 @@ def from_array(x: ArrayLike) -> ArrayDataset:
         )
     if a.shape[0] < 1:
         raise ValueError(f"x must hold at least one row, got shape {a.shape}")
-    n_bad = int(np.sum(~np.isfinite(a)))
-    if n_bad:
-        raise ValueError(f"x must be finite, got {n_bad} NaN/inf entries in shape {a.shape}")
+    _checks.finite("x", a)
     return ArrayDataset(data=jnp.asarray(a, dtype=jnp.float32))

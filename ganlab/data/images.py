@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganlab import _checks
+
 __all__ = [
     "MNIST10K_SHA256",
     "MNIST_SHA256",
@@ -38,9 +40,7 @@ _SPLITS = ("train", "test", "all")
 
 
 def _check_split(split: object) -> str:
-    if split not in _SPLITS:
-        raise ValueError(f"split must be one of {', '.join(map(repr, _SPLITS))}, got {split!r}")
-    return split  # type: ignore[return-value]
+    return _checks.choice("split", split, _SPLITS)
 
 
 def _split_indices(n: int, split: str, every: int) -> np.ndarray:
@@ -305,6 +305,7 @@ def mnist_full(
         and int32 ``(N,)``.
     """
     split = _check_split(split)
+    download = _checks.boolean("download", download)
     table = {**MNIST_SHA256, **(checksums or {})}
     cache = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
     parts = ("train", "test") if split == "all" else (split,)
