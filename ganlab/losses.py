@@ -14,10 +14,14 @@ Shapes: ``real_logits`` and ``fake_logits`` are ``(B,)``; every loss returns a s
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+
+from ganlab import _checks
 
 Critic = Callable[[jax.Array], jax.Array]
 
@@ -104,21 +108,49 @@ def gradient_penalty(
 
 
 def interpolates(real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
-    r"""WGAN-GP's points :math:`\hat{x} = \epsilon x + (1 - \epsilon) \tilde{x}`, ``(B, ...)``:
-    one :math:`\epsilon \sim U[0, 1]` per pair, shared by all its features."""
+    r"""WGAN-GP's points :math:`\hat{x} = \epsilon x + (1 - \epsilon) \tilde{x}`, ``(B, ...)``.
+
+    One :math:`\epsilon \sim U[0, 1]` per pair, shared by all its features, drawn from ``key``
+    exactly as :func:`gradient_penalty` draws it, so that the penalty equals
+    ``mean((grad_norms(critic, interpolates(real, fake, key)) - 1) ** 2)``.
+
+    Args:
+      real, fake: ``(B, ...)`` of one shape.
+      key: a JAX random key.
+    """
+    real, fake = _batch("real", real), _batch("fake", fake)
+    if real.shape != fake.shape:
+        raise ValueError(
+            f"real and fake must have the same shape, got {real.shape} and {fake.shape}"
+        )
     eps = jax.random.uniform(key, (real.shape[0],) + (1,) * (real.ndim - 1), real.dtype)
     return eps * real + (1.0 - eps) * fake
 
 
 def grad_norms(critic: Critic, x: jax.Array) -> jax.Array:
-    """Per-sample ``||d critic(x_i) / d x_i||_2``, shape ``(B,)``, for a critic that treats
-    samples independently (then the gradient of ``critic(x).sum()`` holds each one)."""
+    r"""Per-sample gradient norms :math:`\lVert \nabla_x f(x_i) \rVert_2`, shape ``(B,)``.
+
+    ``critic`` maps ``(B, ...)`` to ``(B,)`` and treats samples independently (no batch
+    normalisation), so the gradient of :math:`\sum_i f(x_i)` holds every per-sample gradient.
+    A 1-Lipschitz critic has norms :math:`\le 1` everywhere; the optimal WGAN critic has norm 1
+    almost everywhere on the lines joining coupled points (Gulrajani et al. 2017, prop. 1).
+    Pure JAX: usable inside a jitted step or a penalty.
+    """
+    _checks.function("critic", critic, "(B, ...) -> (B,)")
+    x = _batch("x", x)
     grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)
     sq = jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1)
     # sqrt has an infinite derivative at 0; where the gradient is exactly zero its norm is 0
     # and so is the penalty's slope, so take the root of a safe value there.
     safe = jnp.where(sq > 0, sq, 1.0)
     return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
+
+
+def _batch(name: str, x) -> jax.Array:
+    a = jnp.asarray(x)
+    if a.ndim < 2 or a.shape[0] < 1:
+        raise ValueError(f"{name} must be a batch of samples (B, ...), got shape {a.shape}")
+    return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(jnp.float32)
 
 
 # --- zero-centred penalties (Mescheder et al. 2018, https://arxiv.org/abs/1801.04406) --------
@@ -181,12 +213,109 @@ def g_least_squares(fake_logits: jax.Array) -> jax.Array:
     return 0.5 * jnp.mean((fake_logits - 1.0) ** 2)
 
 
-# The named pairs that ganlab.train.Config(loss=...) accepts: (D loss, G loss).
-PAIRS: dict[str, tuple[Callable, Callable]] = {
-    "minimax": (d_bce, g_minimax),
-    "nonsaturating": (d_bce, g_nonsaturating),
-    "wgan-clip": (d_wasserstein, g_wasserstein),
-    "wgan-gp": (d_wasserstein, g_wasserstein),
-    "hinge": (d_hinge, g_hinge),
-    "lsgan": (d_least_squares, g_least_squares),
+# --- a loss as one object -------------------------------------------------------------------
+
+LOG2 = math.log(2.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class GANLoss:
+    r"""A GAN objective as one object: both players' losses and the discriminator's constraint.
+
+    Everything that decides what the discriminator minimises lives here, so a trainer never
+    compares loss names: :meth:`penalty` adds whichever penalties have a non-zero weight, and
+    :meth:`constrain` clips the weights when ``clip`` is set. Build one from a preset with
+    :func:`get` (``get("wgan-gp")``, ``get("hinge", gp_weight=10)``) or directly.
+
+    Attributes:
+      name: a label (the preset's name for a preset).
+      d_loss: ``(real_out, fake_out) -> scalar``, minimised by D.
+      g_loss: ``fake_out -> scalar``, minimised by G (``None`` for a critic trained alone).
+      gp_weight: :math:`\lambda` of the two-sided gradient penalty on interpolates (WGAN-GP).
+      gp: the penalty used with ``gp_weight``, ``(critic, real, fake, key) -> scalar``;
+        :func:`gradient_penalty` by default.
+      r1_weight, r2_weight: :math:`\gamma` of R1 (on real data) and R2 (on generated data),
+        added to D's loss as :math:`\frac{\gamma}{2} R`.
+      clip: if set, D's weights are clipped to ``[-clip, clip]`` after every update and before
+        the first (WGAN).
+      estimate: ``d_loss value -> estimate`` of the distance the optimal D's loss measures, e.g.
+        :math:`\log 2 - L_D / 2` (the JSD) for BCE, :math:`-L_C` (W1) for the Wasserstein
+        critic; ``None`` where there is no such reading.
+    """
+
+    name: str
+    d_loss: Callable[[jax.Array, jax.Array], jax.Array]
+    g_loss: Callable[[jax.Array], jax.Array] | None
+    gp_weight: float = 0.0
+    gp: Callable = gradient_penalty
+    r1_weight: float = 0.0
+    r2_weight: float = 0.0
+    clip: float | None = None
+    estimate: Callable[[jax.Array], jax.Array] | None = None
+
+    def __post_init__(self):
+        _checks.function("d_loss", self.d_loss, "(real_out, fake_out) -> scalar")
+        if self.g_loss is not None:
+            _checks.function("g_loss", self.g_loss, "(fake_out) -> scalar")
+        _checks.function("gp", self.gp, "(critic, real, fake, key) -> scalar")
+        for field in ("gp_weight", "r1_weight", "r2_weight"):
+            object.__setattr__(self, field, _checks.nonnegative(field, getattr(self, field)))
+        if self.clip is not None:
+            object.__setattr__(self, "clip", _checks.positive("clip", self.clip))
+
+    def replace(self, **changes) -> GANLoss:
+        """A copy with ``changes`` applied (and checked)."""
+        fields = {f.name for f in dataclasses.fields(self)}
+        for name in changes:
+            _checks.choice("a GANLoss field", name, fields)
+        return dataclasses.replace(self, **changes)
+
+    def penalty(self, d: Critic, real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
+        """The weighted sum of the penalties this loss adds to D's loss (0 when none)."""
+        total = jnp.zeros(())
+        if self.gp_weight:
+            total += self.gp_weight * self.gp(d, real, fake, key)
+        if self.r1_weight:
+            total += 0.5 * self.r1_weight * r1_penalty(d, real)
+        if self.r2_weight:
+            total += 0.5 * self.r2_weight * r2_penalty(d, fake)
+        return total
+
+    def constrain(self, d_params):
+        """D's parameters after the hard constraint: clipped if ``clip`` is set, else as is."""
+        return d_params if self.clip is None else clip_weights(d_params, self.clip)
+
+
+def _jsd_bound(loss: jax.Array) -> jax.Array:
+    return LOG2 - 0.5 * loss
+
+
+def _negated(loss: jax.Array) -> jax.Array:
+    return -loss
+
+
+#: The presets ``Config(loss=...)`` and :func:`get` accept, by name.
+LOSSES: dict[str, GANLoss] = {
+    loss.name: loss
+    for loss in (
+        GANLoss("minimax", d_bce, g_minimax, estimate=_jsd_bound),
+        GANLoss("nonsaturating", d_bce, g_nonsaturating, estimate=_jsd_bound),
+        GANLoss("wgan-clip", d_wasserstein, g_wasserstein, clip=0.01, estimate=_negated),
+        GANLoss("wgan-gp", d_wasserstein, g_wasserstein, gp_weight=10.0, estimate=_negated),
+        # the Wasserstein objective with no Lipschitz constraint at all (a mistake, lesson 3)
+        GANLoss("wgan", d_wasserstein, g_wasserstein, estimate=_negated),
+        GANLoss("hinge", d_hinge, g_hinge),
+        GANLoss("least-squares", d_least_squares, g_least_squares),
+    )
 }
+
+
+def get(loss: str | GANLoss, **overrides) -> GANLoss:
+    """The :class:`GANLoss` named ``loss`` (a preset in :data:`LOSSES`) or ``loss`` itself,
+    with ``overrides`` applied: ``get("hinge", gp_weight=10)`` is the hinge loss with
+    WGAN-GP's penalty."""
+    if isinstance(loss, GANLoss):
+        base = loss
+    else:
+        base = LOSSES[_checks.choice("loss", loss, LOSSES)]
+    return base.replace(**overrides) if overrides else base

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ganlab import data, models, train
+from ganlab import data, losses, models, train
 
 KEY = jax.random.PRNGKey(123)
 SMALL = dict(batch_size=32, progress=False, g_lr=1e-3, d_lr=1e-3)
@@ -130,7 +130,7 @@ PAPER_SETTINGS = {
 
 
 @pytest.mark.parametrize(
-    "loss", ["minimax", "nonsaturating", "wgan-clip", "wgan-gp", "hinge", "lsgan"]
+    "loss", ["minimax", "nonsaturating", "wgan-clip", "wgan-gp", "hinge", "least-squares"]
 )
 def test_each_loss_moves_samples_toward_the_data(loss):
     g, d = models.mlp_gan(width=32, seed=0)
@@ -151,6 +151,46 @@ def test_wgan_clip_keeps_weights_in_the_box():
     g, d = small_pair()
     result = train.train(g, d, data.ring(), loss="wgan-clip", steps=5, clip=0.01, **SMALL)
     assert max(float(jnp.abs(p).max()) for p in params_of(result.discriminator)) <= 0.01
+
+
+@pytest.mark.parametrize("loss", ["wgan-clip", "nonsaturating"])
+def test_clipping_starts_before_the_first_update_for_any_loss(loss):
+    g, d = small_pair()
+    assert max(float(jnp.abs(p).max()) for p in params_of(d)) > 0.05  # initialised outside
+    trainer = train.Trainer(g, d, data.ring(), train.Config(loss=loss, clip=0.02, **SMALL))
+    assert trainer.step == 0
+    assert max(float(jnp.abs(p).max()) for p in params_of(trainer.discriminator)) <= 0.02
+
+
+def test_a_penalty_weight_applies_to_any_loss():
+    def first_step(**kw):
+        g, d = small_pair()
+        trainer = train.Trainer(g, d, data.ring(), train.Config(loss="hinge", **SMALL, **kw))
+        trainer.run(1)
+        return trainer
+
+    plain, penalised = first_step(), first_step(gp_weight=10.0)
+    assert plain.history["penalty"][0] == 0 and penalised.history["penalty"][0] > 0
+    assert plain.config.gan_loss.gp_weight == 0 and penalised.config.gan_loss.gp_weight == 10
+    pairs = zip(params_of(plain.discriminator), params_of(penalised.discriminator), strict=True)
+    changed = [not np.array_equal(a, b) for a, b in pairs]
+    assert any(changed)  # the penalty reached D's update, not just the report
+    # the preset's own weight, and an override of it
+    assert train.Config(loss="wgan-gp").gan_loss.gp_weight == 10
+    assert train.Config(loss="wgan-gp", gp_weight=0.1).gan_loss.gp_weight == 0.1
+
+
+def test_config_takes_a_loss_object_and_numpy_numbers():
+    mine = losses.GANLoss("mine", losses.d_hinge, losses.g_hinge, r1_weight=1.0)
+    config = train.Config(loss=mine, g_lr=np.float32(1e-3), steps=np.int64(7), **{
+        k: v for k, v in SMALL.items() if k != "g_lr"})  # fmt: skip
+    assert config.gan_loss is mine and config.steps == 7 and isinstance(config.steps, int)
+    assert config.g_lr == pytest.approx(1e-3)
+    g, d = small_pair()
+    h = train.train(g, d, data.ring(), config).history
+    assert np.all(h["penalty"] > 0)  # the object's R1 weight was used
+    with pytest.raises(ValueError, match="g_lr must be a finite number > 0, got True"):
+        train.Config(g_lr=True)
 
 
 def test_penalties_are_reported():
@@ -280,6 +320,19 @@ def test_train_seeds_matches_separate_runs():
         )
 
 
+def test_history_is_stored_per_seed_and_shown_as_the_trainer_was_built():
+    single = run(steps=6, steps_per_call=3)
+    assert single.history["d_loss"].shape == (6,)
+    assert single.history.per_seed("d_loss").shape == (1, 6)
+    assert list(single.history)[:1] == ["step"] and "eval" in single.history
+    seeded = train.Trainer.from_seeds(small_pair, data.ring(), train.Config(**SMALL), seeds=[0])
+    seeded.run(6)
+    assert seeded.history["d_loss"].shape == (1, 6)
+    np.testing.assert_array_equal(seeded.history["d_loss"][0], single.history["d_loss"])
+    with pytest.raises(KeyError, match="d_los"):
+        single.history["d_los"]
+
+
 def test_train_seeds_rejects_bad_seeds():
     with pytest.raises(ValueError, match="seeds must be a non-empty list"):
         train.train_seeds(small_pair, data.ring(), seeds=[], **SMALL)
@@ -349,17 +402,3 @@ def test_runs_that_differ_only_outside_the_step_share_one_compiled_program():
         trainer(lr_schedule="cosine", steps=10)._step
         is not trainer(lr_schedule="cosine", steps=20)._step
     )
-
-
-def test_loss_settings_are_valid_configs_one_per_loss_family():
-    configs = {name: train.Config(**kw) for name, kw in train.LOSS_SETTINGS.items()}
-    assert {c.loss for c in configs.values()} == {
-        "nonsaturating",
-        "wgan-clip",
-        "wgan-gp",
-        "hinge",
-        "lsgan",
-    }
-    for c in configs.values():
-        assert c.d_lr == pytest.approx(10 * c.g_lr)  # the lessons' rule, stated in the comment
-        assert c.n_critic == (5 if c.loss.startswith("wgan") else 1)
