@@ -103,6 +103,12 @@ def test_discriminator_grid_matches_direct_evaluation():
     np.testing.assert_allclose(grid_y, np.broadcast_to(xs[:, None], (res, res)), atol=1e-6)
 
 
+def test_numpy_integers_count_as_sizes():
+    grid = plot.discriminator_grid(radial, EXTENT, np.int64(4))
+    assert grid.shape == (4, 4)
+    assert plot.tile_images(np.zeros((6, 3, 3)), nrow=np.int32(2)).shape == (11, 7)
+
+
 def test_discriminator_grid_calls_once_and_accepts_trailing_axis():
     calls = []
 
@@ -197,11 +203,17 @@ def test_strip(with_grid):
         (lambda: plot.discriminator(radial, resolution=1), ["resolution", "1", ">= 2"]),
         (lambda: plot.discriminator(radial, extent=(1, 0, 0, 1)), ["extent", "x_min < x_max"]),
         (lambda: plot.discriminator_grid(lambda x: x, EXTENT, 4), ["d_fn", "(16, 2)", "(n,)"]),
-        (lambda: plot.discriminator_grid(3.0), ["d_fn", "float", "callable"]),
+        (lambda: plot.discriminator_grid(3.0), ["d_fn", "3.0", "callable"]),
         (lambda: plot.density(object()), ["dist", "object", "log_prob"]),
         (lambda: plot.image_grid(np.zeros((2, 4, 4, 3))), ["images", "(2, 4, 4, 3)", "(N, H, W"]),
-        (lambda: plot.image_grid(np.zeros((2, 4, 4)), nrow=0), ["nrow", "0", "positive"]),
-        (lambda: plot.losses({"step": np.arange(3)}), ["keys", "d_loss", "allowed"]),
+        (lambda: plot.image_grid(np.zeros((2, 4, 4)), nrow=0), ["nrow", "0", ">= 1"]),
+        (
+            lambda: plot.image_grid(np.zeros((2, 4, 4)), value_range=(1, 1)),
+            ["value_range", "(1, 1)", "low < high"],
+        ),
+        (lambda: plot.discriminator(radial, extent=(0, np.nan, 0, 1)), ["extent", "finite"]),
+        (lambda: plot.discriminator(radial, resolution=2.0), ["resolution", "2.0", "integer"]),
+        (lambda: plot.losses({"step": np.arange(3)}), ["keys", "d_loss", "one of []"]),
         (lambda: plot.losses({"step": [0], "d_loss": [1], "g_loss": [1]}, smooth=-1), ["smooth"]),
         (lambda: plot.animate_training([]), ["frames", "empty", "non-empty list"]),
         (lambda: plot.animate_training([{"step": 0}]), ["frames[0]", "'samples'", "['step']"]),

@@ -1,0 +1,106 @@
+"""What every kind of picture shares: the default window, the colours, new axes, grids over the
+plane, and the checks of the arguments that recur (points, extents, ranges)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from jax.typing import ArrayLike
+from matplotlib.axes import Axes
+
+from ganlab import _checks
+
+#: The plotting window ``(x_min, x_max, y_min, y_max)`` that holds the ring and grid data.
+DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)
+_KINDS = ("prob", "logit")
+_FAKE_COLOR = "C1"  # generated samples: orange
+_REAL_COLOR = "C0"  # real samples: blue
+_HEAT_CMAP = {"prob": "RdBu_r", "logit": "viridis"}
+_HEAT_LABEL = {"prob": r"$D(x) = \sigma(\mathrm{logit})$", "logit": r"critic value $f(x)$"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument checks that recur here; ganlab._checks has the general ones. Each message names the
+# argument, the value received and what is allowed.
+# ---------------------------------------------------------------------------------------------
+
+
+def _points(x: ArrayLike, arg: str) -> np.ndarray:
+    """``x`` as a float NumPy array of shape ``(n, 2)``, or a ValueError naming ``arg``."""
+    a = np.asarray(x)
+    _checks.shape(arg, a, (None, 2), what="(n, 2), an array of 2-D points")
+    return a.astype(np.float64)
+
+
+def _ordered(name: str, value: Any, count: int, allowed: str) -> tuple[float, ...]:
+    """``count`` finite numbers in which each pair ``(v[2i], v[2i + 1])`` is increasing."""
+    try:
+        v = () if isinstance(value, str) else tuple(float(x) for x in value)
+    except (TypeError, ValueError):
+        v = ()
+    ok = len(v) == count and all(math.isfinite(x) for x in v)
+    if not (ok and all(v[i] < v[i + 1] for i in range(0, count, 2))):
+        _checks.fail(name, value, allowed)
+    return v
+
+
+def _extent(extent: Sequence[float], arg: str = "extent") -> tuple[float, float, float, float]:
+    """A plotting window ``(x_min, x_max, y_min, y_max)`` as four floats."""
+    allowed = (
+        "four finite numbers (x_min, x_max, y_min, y_max) with x_min < x_max and y_min < y_max"
+    )
+    return _ordered(arg, extent, 4, allowed)  # type: ignore[return-value]
+
+
+def _interval(name: str, value: Any, low: str = "low", high: str = "high") -> tuple[float, float]:
+    """A range ``(low, high)`` of two finite numbers with ``low < high``."""
+    allowed = f"two finite numbers ({low}, {high}) with {low} < {high}"
+    return _ordered(name, value, 2, allowed)  # type: ignore[return-value]
+
+
+def _is_distribution(data: Any) -> bool:
+    """Whether ``data`` is a distribution (has ``log_prob``) rather than an array of samples."""
+    return callable(getattr(data, "log_prob", None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Axes and grids
+# ---------------------------------------------------------------------------------------------
+
+
+def _new_ax(figsize: tuple[float, float] = (4.5, 4.5)) -> Axes:
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _label_plane(ax: Axes) -> None:
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+def _frame_ax(ax: Axes, extent) -> None:
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+
+
+def _grid_points(extent, resolution: int) -> np.ndarray:
+    """The ``(resolution**2, 2)`` float32 points of a grid over ``extent``.
+
+    Row ``i * resolution + j`` is the point ``(xs[j], ys[i])``, so reshaping a per-point value to
+    ``(resolution, resolution)`` gives an image with y along rows (``imshow(origin="lower")``).
+    """
+    x0, x1, y0, y1 = extent
+    xs = np.linspace(x0, x1, resolution)
+    ys = np.linspace(y0, y1, resolution)
+    gx, gy = np.meshgrid(xs, ys)  # each (res, res), gx[i, j] = xs[j], gy[i, j] = ys[i]
+    return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # sigmoid(z) = (1 + tanh(z / 2)) / 2: no overflow in exp for large |z|.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
