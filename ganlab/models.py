@@ -59,6 +59,14 @@ def _activation(name: str) -> Callable[[jax.Array], jax.Array]:
     return ACTIVATIONS[_checks.choice("activation", name, ACTIVATIONS)]
 
 
+def _hidden_layers(n_in: int, width: object, depth: object) -> tuple[int, list[tuple[int, int]]]:
+    """``width`` checked, and the ``(inputs, outputs)`` of ``depth`` hidden layers of ``width``
+    units after ``n_in`` inputs."""
+    width = _checks.integer("width", width, minimum=1)
+    sizes = [n_in] + [width] * _checks.integer("depth", depth, minimum=1)
+    return width, list(zip(sizes[:-1], sizes[1:], strict=True))
+
+
 def _check_input(name: str, x: jax.Array, trailing: tuple[int, ...]) -> None:
     """Shape check at trace time, so a wrong input fails here and not deep inside XLA."""
     want = "(batch, " + ", ".join(map(str, trailing)) + ")"
@@ -99,22 +107,17 @@ class MLPGenerator(_Generator):
     ):
         self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
         self.out_dim = _checks.integer("out_dim", out_dim, minimum=1)
-        width = _checks.integer("width", width, minimum=1)
-        depth = _checks.integer("depth", depth, minimum=1)
+        width, layers = _hidden_layers(self.latent_dim, width, depth)
         self.activation = _activation(activation)
         self.batch_norm = _checks.boolean("batch_norm", batch_norm)
-        sizes = [latent_dim] + [width] * depth
         # With batch norm the hidden layers have no bias (the norm's shift replaces it), as in
         # PacGAN's generator.
         self.hidden = nnx.List(
-            [
-                nnx.Linear(a, b, use_bias=not batch_norm, rngs=rngs)
-                for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-            ]
+            [nnx.Linear(a, b, use_bias=not batch_norm, rngs=rngs) for a, b in layers]
         )
         if batch_norm:
-            self.scales = nnx.List([nnx.Param(jnp.ones((width,))) for _ in range(depth)])
-            self.shifts = nnx.List([nnx.Param(jnp.zeros((width,))) for _ in range(depth)])
+            self.scales = nnx.List([nnx.Param(jnp.ones((width,))) for _ in layers])
+            self.shifts = nnx.List([nnx.Param(jnp.zeros((width,))) for _ in layers])
         self.out = nnx.Linear(width, out_dim, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
@@ -154,14 +157,10 @@ class MLPDiscriminator(nnx.Module):
         rngs: nnx.Rngs,
     ):
         self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
-        width = _checks.integer("width", width, minimum=1)
-        depth = _checks.integer("depth", depth, minimum=1)
+        width, layers = _hidden_layers(self.in_dim, width, depth)
         self.activation = _activation(activation)
         self.minibatch_std = _checks.boolean("minibatch_std", minibatch_std)
-        sizes = [in_dim] + [width] * depth
-        self.hidden = nnx.List(
-            [nnx.Linear(a, b, rngs=rngs) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
-        )
+        self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in layers])
         self.out = nnx.Linear(width + self.minibatch_std, 1, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
@@ -197,17 +196,12 @@ class MaxoutDiscriminator(nnx.Module):
         rngs: nnx.Rngs,
     ):
         self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
-        width = _checks.integer("width", width, minimum=1)
-        depth = _checks.integer("depth", depth, minimum=1)
+        width, layers = _hidden_layers(self.in_dim, width, depth)
         self.pieces = _checks.integer("pieces", pieces, minimum=1)
         self.minibatch_std = _checks.boolean("minibatch_std", minibatch_std)  # as in the MLP
         init = nnx.initializers.normal(_checks.positive("init_std", init_std))
-        sizes = [in_dim] + [width] * depth
         self.hidden = nnx.List(
-            [
-                nnx.Linear(a, b * pieces, kernel_init=init, rngs=rngs)
-                for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-            ]
+            [nnx.Linear(a, b * self.pieces, kernel_init=init, rngs=rngs) for a, b in layers]
         )
         self.out = nnx.Linear(width + self.minibatch_std, 1, kernel_init=init, rngs=rngs)
 
