@@ -165,8 +165,7 @@ def finite(name: str, x: Any) -> None:
         bad = int(np.sum(~np.isfinite(a)))
         if bad:
             raise ValueError(
-                f"{name} must be finite, got {bad} NaN/inf entries in an array of shape "
-                f"{a.shape}"
+                f"{name} must be finite, got {bad} NaN/inf entries in an array of shape {a.shape}"
             )
 
 
@@ -177,3 +176,13 @@ def shape(name: str, x: Any, want: tuple, *, what: str | None = None) -> None:
     if not ok:
         spec = "(" + ", ".join("*" if w is None else str(w) for w in want) + ")"
         raise ValueError(f"{name} must have shape {what or spec}, got {got}")
+
+
+def batch(name: str, x: Any) -> jax.Array:
+    """A batch of samples ``(B, ...)`` with ``B >= 1``, as a floating-point JAX array."""
+    import jax.numpy as jnp
+
+    a = jnp.asarray(x)
+    if a.ndim < 2 or a.shape[0] < 1:
+        raise ValueError(f"{name} must be a batch of samples (B, ...), got shape {a.shape}")
+    return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(jnp.float32)

@@ -118,7 +118,7 @@ def interpolates(real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
       real, fake: ``(B, ...)`` of one shape.
       key: a JAX random key.
     """
-    real, fake = _batch("real", real), _batch("fake", fake)
+    real, fake = _checks.batch("real", real), _checks.batch("fake", fake)
     if real.shape != fake.shape:
         raise ValueError(
             f"real and fake must have the same shape, got {real.shape} and {fake.shape}"
@@ -137,20 +137,13 @@ def grad_norms(critic: Critic, x: jax.Array) -> jax.Array:
     Pure JAX: usable inside a jitted step or a penalty.
     """
     _checks.function("critic", critic, "(B, ...) -> (B,)")
-    x = _batch("x", x)
+    x = _checks.batch("x", x)
     grads = jax.grad(lambda x: jnp.sum(critic(x)))(x)
     sq = jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1)
     # sqrt has an infinite derivative at 0; where the gradient is exactly zero its norm is 0
     # and so is the penalty's slope, so take the root of a safe value there.
     safe = jnp.where(sq > 0, sq, 1.0)
     return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
-
-
-def _batch(name: str, x) -> jax.Array:
-    a = jnp.asarray(x)
-    if a.ndim < 2 or a.shape[0] < 1:
-        raise ValueError(f"{name} must be a batch of samples (B, ...), got shape {a.shape}")
-    return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(jnp.float32)
 
 
 # --- zero-centred penalties (Mescheder et al. 2018, https://arxiv.org/abs/1801.04406) --------

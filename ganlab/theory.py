@@ -29,12 +29,11 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from flax import nnx
 from jax.typing import ArrayLike
 from scipy.special import ndtri
 
-from ganlab import data, losses
+from ganlab import _checks, data, losses, update
 
 __all__ = [
     "DiracGAN",
@@ -261,27 +260,43 @@ def discriminator_1d(d: Any, x: ArrayLike, *, logits: bool = False) -> np.ndarra
 # ---------------------------------------------------------------------------------------------
 
 
-@functools.partial(jax.jit, static_argnames=("graphdef", "steps", "batch_size"))
-def _fit(graphdef, params, rest, data, fake, key, lr, *, steps: int, batch_size: int):
-    tx = optax.adam(lr)
+@functools.partial(jax.jit, static_argnames=("d_def", "loss", "betas", "steps", "batch_size"))
+def _fit_d(d_def, d, data, fake, key, lr, *, betas, loss, steps: int, batch_size: int):
+    tx = update.optimizer("adam", lr, betas=betas)
+    d = d._replace(opt=tx.init(d.params))
 
-    def step(carry, k):
-        params, opt = carry
-        k_real, k_fake = jax.random.split(k)
+    def one(d, k):
+        k_real, k_fake, k_pen = jax.random.split(k, 3)
         real_x, fake_x = data.sample(k_real, batch_size), fake.sample(k_fake, batch_size)
+        d, metrics = update.d_update(d_def, d, tx, loss, real_x, fake_x, k_pen)
+        return d, metrics["d_loss"]
 
-        def loss_fn(params):
-            d = nnx.merge(graphdef, params, rest)
-            return losses.d_bce(d(real_x), d(fake_x))
+    return jax.lax.scan(one, d, jax.random.split(key, steps))
 
-        loss, grads = jax.value_and_grad(loss_fn)(params)
-        updates, opt = tx.update(grads, opt, params)
-        return (optax.apply_updates(params, updates), opt), loss
 
-    (params, _), history = jax.lax.scan(
-        step, (params, tx.init(params)), jax.random.split(key, steps)
+@functools.partial(
+    jax.jit, static_argnames=("g_def", "d_def", "loss", "betas", "steps", "batch_size")
+)
+def _fit_g(g_def, g, d_def, d, key, lr, *, betas, loss, steps: int, batch_size: int):
+    tx = update.optimizer("adam", lr, betas=betas)
+    g = g._replace(opt=tx.init(g.params))
+    latent_dim = nnx.merge(g_def, g.params, g.rest).latent_dim
+
+    def one(g, k):
+        z = jax.random.normal(k, (batch_size, latent_dim))
+        g, metrics = update.g_update(g_def, g, tx, loss, d_def, d, z)
+        return g, metrics["g_loss"]
+
+    return jax.lax.scan(one, g, jax.random.split(key, steps))
+
+
+def _fit_settings(steps, batch_size, lr, betas) -> tuple:
+    return (
+        _checks.integer("steps", steps, minimum=1),
+        _checks.integer("batch_size", batch_size, minimum=1),
+        _checks.positive("lr", lr),
+        _checks.pair("betas", betas),
     )
-    return params, history
 
 
 def fit_discriminator(
@@ -293,13 +308,16 @@ def fit_discriminator(
     steps: int = 2000,
     batch_size: int = 512,
     lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    loss: str | losses.GANLoss = "nonsaturating",
 ) -> np.ndarray:
     r"""Train only a discriminator, in place, to tell ``data`` from ``fake`` (both fixed).
 
     This is the inner maximisation :math:`\max_D V(D, G)` with the generator frozen: Adam on
-    :func:`ganlab.losses.d_bce` (which is :math:`-V`), fresh batches of ``batch_size`` from each
-    sampler every step, all ``steps`` fused in one jit-compiled ``lax.scan``. A second call with
-    the same architecture, ``steps`` and ``batch_size`` reuses the compiled program.
+    the discriminator's loss of ``loss`` (for the default, :func:`ganlab.losses.d_bce`, which is
+    :math:`-V`), fresh batches of ``batch_size`` from each sampler every step, all ``steps``
+    fused in one jit-compiled ``lax.scan`` of :func:`ganlab.update.d_update`. A second call
+    with the same architecture, ``steps`` and ``batch_size`` reuses the compiled program.
 
     Args:
       d: a discriminator mapping ``(B, dim)`` to logits ``(B,)``, e.g.
@@ -308,28 +326,60 @@ def fit_discriminator(
         mixtures of :mod:`ganlab.data`, or a generator module (NNX modules are pytrees), which
         stays frozen. ``data`` is the real data, ``fake`` the generator's distribution.
       key: the training key (batches are drawn from it).
-      steps, batch_size, lr: Adam steps, samples per distribution per step, learning rate.
+      steps, batch_size, lr, betas: Adam steps, samples per distribution per step, learning
+        rate, Adam's betas.
+      loss: a name in :data:`ganlab.losses.LOSSES` or a :class:`ganlab.losses.GANLoss`.
 
     Returns:
-      The loss :math:`L_D = -V` at every step, ``(steps,)``.
+      D's loss (without any penalty) at every step, ``(steps,)``: :math:`L_D = -V` by default.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-    if isinstance(lr, bool) or not isinstance(lr, int | float) or not (0 < lr < math.inf):
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-    for name, s in (("data", data), ("fake", fake)):
-        if not callable(getattr(s, "sample", None)):
-            raise ValueError(
-                f"{name} must be a sampler with a sample(key, n) method (e.g. "
-                f"ganlab.data.gaussian_1d()), got {type(s).__name__}"
-            )
-    graphdef, params, rest = nnx.split(d, nnx.Param, ...)
-    params, history = _fit(
-        graphdef, params, rest, data, fake, key, jnp.float32(lr), steps=steps, batch_size=batch_size
-    )
-    nnx.update(d, params)
+    steps, batch_size, lr, betas = _fit_settings(steps, batch_size, lr, betas)
+    _checks.sampler("data", data, "ganlab.data.gaussian_1d()")
+    _checks.sampler("fake", fake, "ganlab.data.gaussian_1d()")
+    gan_loss = losses.get(loss)
+    d_def, state = update.player(d, update.optimizer("adam", lr), gan_loss)
+    state, history = _fit_d(
+        d_def, state, data, fake, key, jnp.float32(lr),
+        betas=betas, loss=gan_loss, steps=steps, batch_size=batch_size,
+    )  # fmt: skip
+    update.write_back(d, state)
+    return np.asarray(history)
+
+
+def fit_generator(
+    g: nnx.Module,
+    d: nnx.Module,
+    key: jax.Array,
+    *,
+    steps: int = 500,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    betas: tuple[float, float] = (0.9, 0.999),
+    loss: str | losses.GANLoss = "nonsaturating",
+) -> np.ndarray:
+    r"""Train only a generator, in place, against a frozen discriminator ``d``.
+
+    The other half of the game with one player held still: Adam on the generator's loss of
+    ``loss`` (the non-saturating :math:`-\log D(G(z))` by default), fresh noise every step,
+    all ``steps`` fused in one ``lax.scan`` of :func:`ganlab.update.g_update`. Against a
+    fixed D the generator moves its samples to wherever D scores highest, which is how a
+    generator collapses onto one mode (lesson 4).
+
+    Returns:
+      G's loss at every step, ``(steps,)``.
+    """
+    steps, batch_size, lr, betas = _fit_settings(steps, batch_size, lr, betas)
+    for name, model in (("g", g), ("d", d)):
+        if not isinstance(model, nnx.Module):
+            _checks.fail(name, type(model).__name__, "a Flax NNX module")
+    gan_loss = losses.get(loss)
+    g_def, g_state = update.player(g, update.optimizer("adam", lr))
+    d_def, d_state = update.player(d, update.optimizer("adam", lr))
+    g_state, history = _fit_g(
+        g_def, g_state, d_def, d_state, key, jnp.float32(lr),
+        betas=betas, loss=gan_loss, steps=steps, batch_size=batch_size,
+    )  # fmt: skip
+    update.write_back(g, g_state)
     return np.asarray(history)
 
 
@@ -425,20 +475,18 @@ class DiracGAN:
 
     def player_losses(self, theta: ArrayLike, psi: ArrayLike) -> tuple[jax.Array, jax.Array]:
         """``(L_D, L_G)`` at scalar ``(theta, psi)``, penalties included in ``L_D``."""
-        d_loss_fn, g_loss_fn = losses.PAIRS[self.loss]
+        loss = losses.get(self.loss)
 
         def critic(x):  # (n, 1) -> (n,)
             return psi * x[:, 0]
 
         real, fake = self._points(theta)
-        l_d = d_loss_fn(critic(real), critic(fake))
-        if self.loss == "wgan-gp":
+        l_d = loss.d_loss(critic(real), critic(fake))
+        if loss.gp_weight:  # the game's own lambda replaces the preset's
             # The critic is linear: its gradient is psi everywhere, whatever the interpolation.
-            l_d += self.gp_weight * losses.gradient_penalty(
-                critic, real, fake, jax.random.PRNGKey(0)
-            )
+            l_d += self.gp_weight * loss.gp(critic, real, fake, jax.random.PRNGKey(0))
         l_d += 0.5 * self.r1 * losses.r1_penalty(critic, real)  # 0 when r1 = 0
-        return l_d, g_loss_fn(critic(fake))
+        return l_d, loss.g_loss(critic(fake))
 
     # --- the vector field and its linearisation -----------------------------------------------
 
@@ -521,8 +569,9 @@ class DiracGAN:
     def _step(self, x, h, method: str, n_critic: int):
         theta, psi = x[0], x[1]
 
-        def project(psi):
-            return jnp.clip(psi, -self.clip, self.clip) if self.loss == "wgan-clip" else psi
+        def project(psi):  # the loss's constraint, with the game's own bound
+            clipped = losses.get(self.loss).clip is not None
+            return jnp.clip(psi, -self.clip, self.clip) if clipped else psi
 
         if method == "simultaneous":
             v_t, v_p = self._v(theta, psi)

@@ -28,21 +28,20 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 from flax import nnx
 from jax.typing import ArrayLike
 from scipy import integrate, optimize, special
 from scipy.spatial.distance import cdist
 from tqdm.auto import tqdm
 
+from ganlab import _checks, losses, update
 from ganlab import data as gdata
-from ganlab import losses
 
 __all__ = [
     "CRITIC_LOSSES",
@@ -350,47 +349,10 @@ def parallel_lines(theta: ArrayLike, noise: float = 0.0) -> dict[str, np.ndarray
 Critic = Callable[[jax.Array], jax.Array]
 
 
-def _check_batch(name: str, x: ArrayLike) -> jax.Array:
-    a = jnp.asarray(x)
-    if a.ndim < 2 or a.shape[0] < 1:
-        raise ValueError(f"{name} must be a batch of samples (B, ...), got shape {a.shape}")
-    if not jnp.issubdtype(a.dtype, jnp.floating):
-        a = a.astype(jnp.float32)
-    return a
-
-
-def grad_norms(critic: Critic, x: ArrayLike) -> jax.Array:
-    r"""Per-sample gradient norms :math:`\lVert \nabla_x f(x_i) \rVert_2`, shape ``(B,)``.
-
-    ``critic`` maps ``(B, ...)`` to ``(B,)`` and treats samples independently (no batch
-    normalisation), so the gradient of :math:`\sum_i f(x_i)` holds every per-sample gradient.
-    A 1-Lipschitz critic has norms :math:`\le 1` everywhere; the optimal WGAN critic has norm 1
-    almost everywhere on the lines joining coupled points (Gulrajani et al. 2017, prop. 1).
-    Pure JAX: usable inside a jitted step or a penalty passed to :class:`CriticTrainer`.
-    """
-    if not callable(critic):
-        raise ValueError(f"critic must be a callable (B, ...) -> (B,), got {type(critic).__name__}")
-    x = _check_batch("x", x)
-    return losses.grad_norms(critic, x)  # safe at a zero gradient, so penalties differentiate
-
-
-def interpolates(key: jax.Array, real: ArrayLike, fake: ArrayLike) -> jax.Array:
-    r"""WGAN-GP's sample points :math:`\hat x = \epsilon x + (1 - \epsilon) \tilde x`.
-
-    :math:`\epsilon \sim U[0, 1]`, one per pair (shared by all features of the pair), drawn from
-    ``key`` exactly as :func:`ganlab.losses.gradient_penalty` draws it, so that the penalty
-    equals ``mean((grad_norms(critic, interpolates(key, real, fake)) - 1) ** 2)``.
-
-    Args:
-      key: a JAX random key.
-      real, fake: ``(B, ...)`` of one shape.
-    """
-    real, fake = _check_batch("real", real), _check_batch("fake", fake)
-    if real.shape != fake.shape:
-        raise ValueError(
-            f"real and fake must have the same shape, got {real.shape} and {fake.shape}"
-        )
-    return losses.interpolates(real, fake, key)
+# One implementation of each, shared with the losses: interpolates(real, fake, key) draws
+# exactly the points losses.gradient_penalty uses.
+grad_norms = losses.grad_norms
+interpolates = losses.interpolates
 
 
 @nnx.jit
@@ -403,7 +365,7 @@ def critic_estimate(critic: nnx.Module, x: ArrayLike, y: ArrayLike) -> float:
     :math:`W_1` between the samples (a lower bound when :math:`f` is 1-Lipschitz)."""
     if not isinstance(critic, nnx.Module):
         raise ValueError(f"critic must be a Flax NNX module, got {type(critic).__name__}")
-    x, y = _check_batch("x", x), _check_batch("y", y)
+    x, y = _checks.batch("x", x), _checks.batch("y", y)
     return float(_mean_score(critic, x) - _mean_score(critic, y))
 
 
@@ -411,18 +373,17 @@ def critic_estimate(critic: nnx.Module, x: ArrayLike, y: ArrayLike) -> float:
 # Training a critic alone
 # --------------------------------------------------------------------------------------------
 
-#: name -> (critic loss (minimised), optimizer, lr, betas); every setting can be overridden.
-CRITIC_LOSSES: dict[str, tuple[Callable, str, float, tuple[float, float]]] = {
+#: name -> (the loss, as in ganlab.losses.LOSSES, and its paper's optimizer settings).
+CRITIC_LOSSES: dict[str, tuple[losses.GANLoss, dict[str, Any]]] = {
     # Gulrajani et al. 2017, Algorithm 1: lambda = 10, Adam(1e-4, beta1 = 0 or 0.5, beta2 = 0.9)
-    "wgan-gp": (losses.d_wasserstein, "adam", 1e-4, (0.5, 0.9)),
+    "wgan-gp": (losses.get("wgan-gp"), dict(optimizer="adam", lr=1e-4, betas=(0.5, 0.9))),
     # Arjovsky et al. 2017, Algorithm 1: c = 0.01, RMSProp(5e-5)
-    "wgan-clip": (losses.d_wasserstein, "rmsprop", 5e-5, (0.5, 0.9)),
+    "wgan-clip": (losses.get("wgan-clip"), dict(optimizer="rmsprop", lr=5e-5, betas=(0.5, 0.9))),
     # the Wasserstein objective with no Lipschitz constraint at all (a mistake, for the lesson)
-    "wgan": (losses.d_wasserstein, "adam", 1e-4, (0.5, 0.9)),
+    "wgan": (losses.get("wgan"), dict(optimizer="adam", lr=1e-4, betas=(0.5, 0.9))),
     # the original GAN's discriminator; its estimate is the JSD lower bound log 2 - L_D / 2
-    "bce": (losses.d_bce, "adam", 1e-4, (0.5, 0.999)),
+    "bce": (losses.get("nonsaturating"), dict(optimizer="adam", lr=1e-4, betas=(0.5, 0.999))),
 }
-_OPTIMIZERS = ("adam", "rmsprop", "sgd")
 _CHUNK = 250  # steps per compiled call (one progress-bar update each)
 
 Penalty = Callable[[Critic, jax.Array, jax.Array, jax.Array], jax.Array]
@@ -433,90 +394,59 @@ def _as_sampler(name: str, s: Any):
         return gdata.from_array(s)
     leaves = jax.tree.leaves(s)
     is_pytree = not (len(leaves) == 1 and leaves[0] is s)  # an unregistered class is one leaf
-    if callable(getattr(s, "sample", None)) and is_pytree:
-        return s
-    raise ValueError(
-        f"{name} must be a ganlab sampler (e.g. ganlab.data.ring(), parallel_line(1.0)) or an "
-        f"array of samples (N, ...), got {type(s).__name__}"
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Settings:
-    loss: Any  # a name in CRITIC_LOSSES or a callable
-    penalty: Any  # None or a callable
-    optimizer: str
-    lr: float
-    betas: tuple[float, float]
-    clip: float
-    gp_weight: float
-    batch_size: int
+    if not is_pytree:
+        raise ValueError(
+            f"{name} must be a ganlab sampler (e.g. ganlab.data.ring(), parallel_line(1.0)) or "
+            f"an array of samples (N, ...), got {type(s).__name__}"
+        )
+    return _checks.sampler(name, s, example="ganlab.data.ring()")
 
 
 @functools.lru_cache(maxsize=64)
-def _runner(graphdef, settings: _Settings, length: int):
-    """The jitted ``(state, p, q) -> (state, metrics)`` running ``length`` critic updates."""
-    s = settings
-    name = s.loss if isinstance(s.loss, str) else None
-    loss_fn = CRITIC_LOSSES[name][0] if name else s.loss
-    penalty_fn = s.penalty or (losses.gradient_penalty if name == "wgan-gp" else None)
-    tx = _make_tx(s)
+def _runner(graphdef, loss: losses.GANLoss, optimizer: tuple, batch_size: int, length: int):
+    """The jitted ``(critic, p, q) -> (critic, metrics)`` running ``length`` critic updates
+    (:func:`ganlab.update.d_update`), each on fresh batches of ``p`` (real) and ``q`` (fake).
+    ``optimizer`` is ``(name, lr, betas)``."""
+    tx = _make_tx(*optimizer)
 
-    def update(state, _, p, q):
-        params, rest, opt, step, key = state
+    def one(carry, _, p, q):
+        critic, step, key = carry
         k_p, k_q, k_pen = jax.random.split(jax.random.fold_in(key, step), 3)
-        real, fake = p.sample(k_p, s.batch_size), q.sample(k_q, s.batch_size)
+        real, fake = p.sample(k_p, batch_size), q.sample(k_q, batch_size)
+        critic, m = update.d_update(graphdef, critic, tx, loss, real, fake, k_pen)
+        gap = m["d_real"] - m["d_fake"]
+        out = {"loss": m["d_loss"], "penalty": m["penalty"], "estimate": m.get("estimate", gap)}
+        return (critic, step + 1, key), out
 
-        def objective(params):
-            f = nnx.merge(graphdef, params, rest)
-            real_out, fake_out = f(real), f(fake)  # (B,), (B,)
-            loss = loss_fn(real_out, fake_out)
-            penalty = jnp.zeros(())
-            if penalty_fn is not None:
-                penalty = s.gp_weight * penalty_fn(f, real, fake, k_pen)
-            gap = jnp.mean(real_out) - jnp.mean(fake_out)
-            estimate = LOG2 - 0.5 * loss if name == "bce" else gap
-            aux = {"loss": loss, "penalty": penalty, "estimate": estimate}
-            return loss + penalty, (aux, nnx.state(f, nnx.Not(nnx.Param)))
-
-        (_, (aux, rest)), grads = jax.value_and_grad(objective, has_aux=True)(params)
-        updates, opt = tx.update(grads, opt, params)
-        params = optax.apply_updates(params, updates)
-        if name == "wgan-clip":
-            params = losses.clip_weights(params, s.clip)
-        return (params, rest, opt, step + 1, key), aux
-
-    def run(state, p, q):
-        return jax.lax.scan(lambda c, x: update(c, x, p, q), state, None, length=length)
+    def run(carry, p, q):
+        return jax.lax.scan(lambda c, x: one(c, x, p, q), carry, None, length=length)
 
     return jax.jit(run, donate_argnums=0)
 
 
-def _make_tx(s: _Settings) -> optax.GradientTransformation:
-    if s.optimizer == "adam":
-        return optax.adam(s.lr, b1=s.betas[0], b2=s.betas[1])
-    if s.optimizer == "rmsprop":
-        return optax.rmsprop(s.lr, decay=0.99, eps=1e-8)  # PyTorch's defaults, as ganlab.train
-    return optax.sgd(s.lr)
+def _make_tx(name: str, lr: float, betas: tuple[float, float]):
+    return update.optimizer(name, lr, betas=betas)
 
 
 class CriticTrainer:
     r"""Train only a critic (or a discriminator) to tell samples of ``p`` from samples of ``q``.
 
     Each update draws ``batch_size`` samples of each inside the compiled step and takes one
-    optimizer step on the critic's loss (plus ``gp_weight`` times the penalty, if any);
-    :meth:`run` fuses many updates into one ``lax.scan``. Compiled programs are cached by the
-    critic's structure and the settings, so a second trainer of the same shape starts at once.
+    step of :func:`ganlab.update.d_update`, the discriminator update ganlab's GAN trainer
+    uses; :meth:`run` fuses many updates into one ``lax.scan``. Compiled programs are cached by
+    the critic's structure and the settings, so a second trainer of the same shape starts at
+    once.
 
-    ``loss`` is one of :data:`CRITIC_LOSSES` or a callable ``(real_out, fake_out) -> scalar``
-    to *minimise* (no constraint is added for a callable). Unset optimizer settings take the
-    loss's defaults: ``"wgan-gp"``: Adam(1e-4, betas (0.5, 0.9)), penalty weight 10;
-    ``"wgan-clip"``: RMSProp(5e-5), weights clipped to ``[-clip, clip]``, ``clip = 0.01``;
-    ``"wgan"``: no constraint; ``"bce"``: Adam(1e-4, betas (0.5, 0.999)).
+    ``loss`` is one of :data:`CRITIC_LOSSES`, a :class:`ganlab.losses.GANLoss`, or a callable
+    ``(real_out, fake_out) -> scalar`` to *minimise* (no constraint is added for a callable).
+    Unset optimizer settings take the loss's defaults: ``"wgan-gp"``: Adam(1e-4, betas
+    (0.5, 0.9)), penalty weight 10; ``"wgan-clip"``: RMSProp(5e-5), weights clipped to
+    ``[-clip, clip]`` from the start, ``clip = 0.01``; ``"wgan"``: no constraint; ``"bce"``:
+    Adam(1e-4, betas (0.5, 0.999)). ``gp_weight`` and ``clip``, when given, apply to any loss.
 
     ``penalty`` replaces the gradient penalty: a callable ``(critic, real, fake, key) ->
-    scalar``, with the signature of :func:`ganlab.losses.gradient_penalty`, added to any loss
-    with weight ``gp_weight``.
+    scalar``, with the signature of :func:`ganlab.losses.gradient_penalty`, added with weight
+    ``gp_weight`` (10 if not given).
 
     After :meth:`run`, ``trainer.critic`` holds the trained weights and ``trainer.history``
     one value per update: ``"step"``, ``"loss"`` (without the penalty), ``"penalty"``, and
@@ -530,49 +460,45 @@ class CriticTrainer:
         p,
         q,
         *,
-        loss: str | Callable = "wgan-gp",
+        loss: str | losses.GANLoss | Callable = "wgan-gp",
         penalty: Penalty | None = None,
         optimizer: str | None = None,
         lr: float | None = None,
         betas: tuple[float, float] | None = None,
-        clip: float = 0.01,
-        gp_weight: float = 10.0,
+        clip: float | None = None,
+        gp_weight: float | None = None,
         batch_size: int = 256,
         seed: int = 0,
         progress: bool = True,
     ):
         if not isinstance(critic, nnx.Module):
-            raise ValueError(f"critic must be a Flax NNX module, got {type(critic).__name__}")
-        if isinstance(loss, str):
-            if loss not in CRITIC_LOSSES:
-                raise ValueError(
-                    f"loss must be one of {sorted(CRITIC_LOSSES)} or a callable, got {loss!r}"
-                )
-            _, d_opt, d_lr, d_betas = CRITIC_LOSSES[loss]
+            _checks.fail("critic", type(critic).__name__, "a Flax NNX module")
+        if isinstance(loss, losses.GANLoss):
+            gan_loss, defaults = loss, CRITIC_LOSSES["wgan"][1]
+        elif isinstance(loss, str):
+            gan_loss, defaults = CRITIC_LOSSES[_checks.choice("loss", loss, CRITIC_LOSSES)]
         elif callable(loss):
-            _, d_opt, d_lr, d_betas = CRITIC_LOSSES["wgan"]
+            gan_loss = losses.GANLoss("custom", loss, None)
+            defaults = CRITIC_LOSSES["wgan"][1]
         else:
-            raise ValueError(f"loss must be a name or a callable, got {type(loss).__name__}")
-        if penalty is not None and not callable(penalty):
-            raise ValueError(f"penalty must be None or a callable, got {type(penalty).__name__}")
-        optimizer = d_opt if optimizer is None else optimizer
-        if optimizer not in _OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {optimizer!r}")
-        lr = d_lr if lr is None else lr
-        betas = d_betas if betas is None else tuple(betas)
-        for name, value, ok, allowed in [
-            ("lr", lr, lambda v: v > 0, "a finite number > 0"),
-            ("clip", clip, lambda v: v > 0, "a finite number > 0"),
-            ("gp_weight", gp_weight, lambda v: v >= 0, "a finite number >= 0"),
-        ]:
-            real = isinstance(value, int | float) and not isinstance(value, bool)
-            if not (real and math.isfinite(value) and ok(value)):
-                raise ValueError(f"{name} must be {allowed}, got {value!r}")
-        if len(betas) != 2 or not all(isinstance(b, int | float) and 0 <= b < 1 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
-        for name, value, minimum in [("batch_size", batch_size, 1), ("seed", seed, 0)]:
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+            _checks.fail("loss", loss, f"one of {sorted(CRITIC_LOSSES)}, a GANLoss or a callable")
+        changes: dict[str, Any] = {}
+        if penalty is not None:
+            changes["gp"] = _checks.function("penalty", penalty, "(critic, real, fake, key)")
+            changes["gp_weight"] = 10.0 if gp_weight is None else gp_weight
+        elif gp_weight is not None:
+            changes["gp_weight"] = gp_weight
+        if clip is not None:
+            changes["clip"] = clip
+        self.loss = gan_loss.replace(**changes) if changes else gan_loss
+        self.optimizer = _checks.choice(
+            "optimizer", defaults["optimizer"] if optimizer is None else optimizer,
+            update.OPTIMIZERS,
+        )  # fmt: skip
+        self.lr = _checks.positive("lr", defaults["lr"] if lr is None else lr)
+        self.betas = _checks.pair("betas", defaults["betas"] if betas is None else betas)
+        self.batch_size = _checks.integer("batch_size", batch_size, minimum=1)
+        seed = _checks.integer("seed", seed, minimum=0)
         self.p, self.q = _as_sampler("p", p), _as_sampler("q", q)
         real = jax.eval_shape(lambda: self.p.sample(jax.random.PRNGKey(0), 2))
         fake = jax.eval_shape(lambda: self.q.sample(jax.random.PRNGKey(0), 2))
@@ -590,18 +516,12 @@ class CriticTrainer:
                 f"critic must map (B, ...) to scores of shape (B,), got {out.shape} for B = 2"
             )
         self.critic = critic
-        self.progress = progress
-        self.settings = _Settings(
-            loss, penalty, optimizer, float(lr), (float(betas[0]), float(betas[1])),
-            float(clip), float(gp_weight), batch_size,
-        )  # fmt: skip
-        self._graphdef, params, rest = nnx.split(critic, nnx.Param, ...)
-        params, rest = jax.tree.map(jnp.copy, (params, rest))
-        if loss == "wgan-clip":  # start inside the box, as the WGAN reference code does
-            params = losses.clip_weights(params, clip)
-        opt = _make_tx(self.settings).init(params)
-        self._state = (params, rest, opt, jnp.zeros((), jnp.int32), jax.random.PRNGKey(seed))
-        self._sync()
+        self.progress = _checks.boolean("progress", progress)
+        self._optimizer = (self.optimizer, self.lr, self.betas)
+        # a clipped critic starts inside its box, as the WGAN reference code does
+        self._graphdef, state = update.player(critic, _make_tx(*self._optimizer), self.loss)
+        self._state = (state, jnp.zeros((), jnp.int32), jax.random.PRNGKey(seed))
+        update.write_back(critic, state)
         self.history: dict[str, np.ndarray] = {
             k: np.zeros((0,)) for k in ("step", "loss", "penalty", "estimate")
         }
@@ -609,18 +529,17 @@ class CriticTrainer:
     @property
     def step(self) -> int:
         """Critic updates done so far."""
-        return int(self._state[3])
+        return int(self._state[1])
 
     def run(self, steps: int) -> dict[str, np.ndarray]:
         """Run ``steps`` more critic updates; returns the history."""
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+        steps = _checks.integer("steps", steps, minimum=0)
         chunks = []
         with tqdm(total=steps, disable=not self.progress, leave=False) as bar:
             done = 0
             while done < steps:
                 n = min(_CHUNK, steps - done)
-                run = _runner(self._graphdef, self.settings, n)
+                run = _runner(self._graphdef, self.loss, self._optimizer, self.batch_size, n)
                 self._state, metrics = run(self._state, self.p, self.q)
                 chunks.append({k: np.asarray(v) for k, v in metrics.items()})
                 done += n
@@ -631,17 +550,12 @@ class CriticTrainer:
             new = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
             new["step"] = np.arange(start + 1, start + steps + 1)
             self.history = {k: np.concatenate([self.history[k], new[k]]) for k in self.history}
-        self._sync()
+        update.write_back(self.critic, self._state[0])
         return self.history
-
-    def _sync(self) -> None:
-        params, rest = jax.tree.map(jnp.copy, self._state[:2])  # copies: the state is donated
-        nnx.update(self.critic, params, rest)
 
     def estimate(self, key: jax.Array, n: int = 4096) -> float:
         """The critic's estimate on ``n`` fresh samples of each of ``p`` and ``q``."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive integer, got {n!r}")
+        n = _checks.integer("n", n, minimum=1)
         k_p, k_q = jax.random.split(key)
         return critic_estimate(self.critic, self.p.sample(k_p, n), self.q.sample(k_q, n))
 
@@ -672,7 +586,7 @@ def history_at_evals(
     Returns:
       ``{"step": (E,), <each eval key>: (E,), <each key in keys>: (E,)}`` as float arrays.
     """
-    if not isinstance(history, dict) or "step" not in history or "eval" not in history:
+    if not isinstance(history, Mapping) or "step" not in history or "eval" not in history:
         raise ValueError(
             "history must be a ganlab training history with 'step' and 'eval' entries, got "
             f"{type(history).__name__}"

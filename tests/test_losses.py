@@ -129,12 +129,66 @@ def test_clip_weights():
     assert float(clipped["b"]) == pytest.approx(0.01)
 
 
-@pytest.mark.parametrize("name", sorted(losses.PAIRS))
+@pytest.mark.parametrize("name", sorted(losses.LOSSES))
 def test_every_named_pair_gives_finite_scalars_and_gradients(name):
-    d_loss, g_loss = losses.PAIRS[name]
+    d_loss, g_loss = losses.LOSSES[name].d_loss, losses.LOSSES[name].g_loss
     r = jnp.array([0.3, -2.0, 5.0])
     f = jnp.array([-0.7, 1.0, -4.0])
     assert d_loss(r, f).shape == () and g_loss(f).shape == ()
     grads = jax.grad(d_loss, argnums=(0, 1))(r, f)
     assert all(np.all(np.isfinite(g)) for g in grads)
     assert np.all(np.isfinite(jax.grad(g_loss)(f)))
+
+
+# --- a loss as one object ----------------------------------------------------------------------
+
+
+def _linear(w):
+    w = jnp.asarray(w, jnp.float32)
+    return lambda x: x @ w  # gradient w at every point: norm ||w||
+
+
+def test_a_loss_object_adds_exactly_the_penalties_it_carries():
+    real = jnp.ones((4, 2))
+    fake = jnp.zeros((4, 2))
+    d = _linear([3.0, 4.0])  # ||grad|| = 5 everywhere
+    key = jax.random.PRNGKey(0)
+    assert float(losses.get("hinge").penalty(d, real, fake, key)) == 0.0
+    # by hand: WGAN-GP's (5 - 1)^2 = 16, R1's and R2's ||grad||^2 = 25, halved and weighted
+    assert float(losses.get("hinge", gp_weight=10).penalty(d, real, fake, key)) == 160.0
+    assert float(losses.get("hinge", r1_weight=2).penalty(d, real, fake, key)) == 25.0
+    both = losses.get("nonsaturating", r1_weight=2, r2_weight=4)
+    assert float(both.penalty(d, real, fake, key)) == 25.0 + 50.0
+    assert float(losses.get("wgan-gp").penalty(d, real, fake, key)) == 160.0  # the preset's 10
+
+
+def test_clipping_belongs_to_the_loss():
+    params = {"w": jnp.array([-1.0, 0.005, 2.0])}
+    assert losses.get("wgan-gp").constrain(params) is params
+    np.testing.assert_allclose(losses.get("wgan-clip").constrain(params)["w"], [-0.01, 0.005, 0.01])
+    np.testing.assert_allclose(
+        losses.get("hinge", clip=0.5).constrain(params)["w"], [-0.5, 0.005, 0.5]
+    )
+
+
+def test_estimates_read_the_distance_from_the_loss():
+    # The optimal BCE discriminator between two disjoint supports has L_D -> 0: JSD log 2.
+    assert float(losses.get("nonsaturating").estimate(jnp.zeros(()))) == pytest.approx(LOG2)
+    # at D = 1/2 everywhere L_D = 2 log 2: JSD 0
+    assert float(losses.get("minimax").estimate(jnp.asarray(2 * LOG2))) == pytest.approx(0.0)
+    real, fake = jnp.array([3.0, 1.0]), jnp.array([0.5, -0.5])  # gap 2
+    value = losses.get("wgan-gp").d_loss(real, fake)
+    assert float(losses.get("wgan-gp").estimate(value)) == pytest.approx(2.0)
+    assert losses.get("hinge").estimate is None
+
+
+def test_loss_names_and_fields_are_checked():
+    with pytest.raises(ValueError, match="loss must be one of .*'least-squares'.*got 'lsgan'"):
+        losses.get("lsgan")
+    with pytest.raises(ValueError, match="a GANLoss field must be one of"):
+        losses.get("hinge", gp=1, lamda=10)
+    with pytest.raises(ValueError, match="gp_weight must be a finite number >= 0, got -1"):
+        losses.get("hinge", gp_weight=-1)
+    with pytest.raises(ValueError, match="clip must be a finite number > 0"):
+        losses.get("wgan-clip", clip=0.0)
+    assert losses.get("hinge", gp_weight=np.float32(10)).gp_weight == 10.0

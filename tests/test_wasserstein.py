@@ -233,7 +233,7 @@ def test_interpolates_are_the_points_of_the_gradient_penalty():
     _, d = models.mlp_gan(seed=0)
     kr, kf, key = jax.random.split(jax.random.PRNGKey(0), 3)
     real, fake = jax.random.normal(kr, (32, 2)), jax.random.normal(kf, (32, 2)) + 3.0
-    x_hat = W.interpolates(key, real, fake)
+    x_hat = W.interpolates(real, fake, key)
     eps = (x_hat - fake)[:, 0] / (real - fake)[:, 0]
     assert float(eps.min()) >= 0.0 and float(eps.max()) <= 1.0
     np.testing.assert_allclose(x_hat, eps[:, None] * real + (1 - eps[:, None]) * fake, atol=1e-5)
@@ -250,7 +250,7 @@ def test_diagnostics_reject_bad_input():
     with pytest.raises(ValueError, match="batch"):
         W.grad_norms(Linear([1.0, 0.0]), np.zeros(2))
     with pytest.raises(ValueError, match="same shape"):
-        W.interpolates(jax.random.PRNGKey(0), np.zeros((3, 2)), np.zeros((4, 2)))
+        W.interpolates(np.zeros((3, 2)), np.zeros((4, 2)), jax.random.PRNGKey(0))
 
 
 # --- training a critic ------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_critic_trainer_takes_arrays_and_rejects_bad_settings():
     assert trainer.step == 5
     with pytest.raises(ValueError, match="loss must be one of"):
         W.CriticTrainer(_critic_1d(), x, x, loss="wasserstein")
-    with pytest.raises(ValueError, match="p must be a ganlab sampler"):
+    with pytest.raises(ValueError, match="p must be a sampler with a sample"):
         W.CriticTrainer(_critic_1d(), [1.0, 2.0], x)
     with pytest.raises(ValueError, match="one shape"):
         W.CriticTrainer(_critic_1d(), x, np.zeros((10, 2), np.float32))
