@@ -199,16 +199,16 @@ def test_nan_samples_under_jit_count_as_low_quality():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"samples": jnp.zeros((4,))}, "samples must be 2-D"),
-        ({"samples": jnp.zeros((2, 4, 2))}, "samples must be 2-D"),
-        ({"centers": jnp.zeros((8,))}, "centers must be 2-D"),
+        ({"samples": jnp.zeros((4,))}, r"samples must be a 2-D array \(n, d\).*shape \(4,\)"),
+        ({"samples": jnp.zeros((2, 4, 2))}, r"samples must be a 2-D array.*jax.vmap"),
+        ({"centers": jnp.zeros((8,))}, r"centers must be a 2-D array \(K, d\).*shape \(8,\)"),
         ({"samples": jnp.zeros((4, 3))}, "same last dimension"),
         ({"samples": jnp.zeros((0, 2))}, "at least one sample"),
         ({"centers": jnp.zeros((0, 2))}, "at least one mode"),
         ({"std": 0.0}, "std must be a finite number > 0, got 0.0"),
         ({"std": -1.0}, "std must be a finite number > 0"),
         ({"std": float("nan")}, "std must be a finite number > 0"),
-        ({"std": jnp.ones(2)}, "std must be a scalar"),
+        ({"std": jnp.ones(2)}, r"std must be a finite number > 0, got an array of shape \(2,\)"),
         ({"threshold": 0.0}, "threshold must be a finite number > 0"),
         ({"threshold": float("inf")}, "threshold must be a finite number > 0"),
         ({"samples": jnp.array([[jnp.nan, 0.0]])}, "samples must be finite, got 1 NaN/inf"),
@@ -227,7 +227,44 @@ def test_shape_errors_also_raise_under_jit():
 
 
 def test_nearest_mode_rejects_bad_input():
-    with pytest.raises(ValueError, match="centers must be 2-D"):
+    with pytest.raises(ValueError, match="centers must be a 2-D array"):
         metrics.nearest_mode(jnp.zeros((4, 2)), jnp.zeros((2,)))
     with pytest.raises(ValueError, match="samples must be finite"):
         metrics.nearest_mode(jnp.array([[jnp.nan, 0.0]]), ring_centers())
+
+
+def test_numpy_scalars_and_0d_arrays_count_as_numbers():
+    key = jax.random.key(3)
+    samples = ring_centers()[jax.random.randint(key, (64,), 0, K_RING)]
+    samples = samples + 0.02 * jax.random.normal(jax.random.key(4), samples.shape)
+    ref = metrics.mode_coverage(samples, ring_centers(), STD, 3.0)
+    for std, threshold in [
+        (np.float32(STD), np.float64(3.0)),
+        (jnp.asarray(STD), jnp.asarray(3.0)),
+        (np.asarray(STD), 3),
+    ]:
+        got = metrics.mode_coverage(samples, ring_centers(), std, threshold)
+        np.testing.assert_array_equal(got["counts"], ref["counts"])
+    # the threshold matters (so the comparison above could fail): a tighter one counts fewer
+    tight = metrics.mode_coverage(samples, ring_centers(), STD, np.float64(0.5))
+    assert int(tight["counts"].sum()) < int(ref["counts"].sum())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"std": True}, "std must be a finite number > 0, got True"),
+        ({"threshold": np.bool_(True)}, "threshold must be a finite number > 0, got True"),
+        ({"threshold": jnp.asarray(True)}, "threshold must be a finite number > 0"),
+        ({"threshold": "3"}, "threshold must be a finite number > 0, got '3'"),
+    ],
+)
+def test_bools_are_not_numbers(kwargs, match):
+    args = {"samples": jnp.zeros((4, 2)), "centers": ring_centers(), "std": STD} | kwargs
+    with pytest.raises(ValueError, match=match):
+        metrics.mode_coverage(**args)
+
+
+def test_shape_error_under_jit_names_the_shape():
+    with pytest.raises(ValueError, match=r"samples must be a 2-D array.*shape \(4,\)"):
+        jax.jit(metrics.mode_coverage)(jnp.zeros((4,)), ring_centers(), STD)

@@ -424,7 +424,7 @@ NAN[3, 1] = np.nan
         ),
         (
             lambda: metrics.frechet_distance_extrapolated(X, Y, sizes=(10, 41)),
-            r"sizes must hold .*\[2, M = 40\].*41",
+            r"sizes must be .*different integers in \[2, M = 40\].*got \(10, 41\)",
         ),
         (lambda: metrics.frechet_distance_extrapolated(X, Y, sizes=(10, 10)), r"two different"),
         (lambda: metrics.frechet_distance_extrapolated(X, Y, sizes=(10, 20.5)), r"sizes must be"),
@@ -456,3 +456,37 @@ def test_inception_score_rejects_negative_probs():
     probs = np.array([[1.2, -0.2], [0.5, 0.5]])  # rows sum to 1
     with pytest.raises(ValueError, match=r"probs must be non-negative.*1 negative"):
         metrics.inception_score(probs, splits=1)
+
+
+def test_numpy_integers_count_as_integers():
+    i32, i64 = np.int32, np.int64
+    kid = metrics.kernel_inception_distance(X, Y, 5, 20, seed=3)
+    kid_np = metrics.kernel_inception_distance(X, Y, i32(5), i64(20), seed=i64(3))
+    assert kid_np == kid
+    # another seed draws other subsets, so the equality above could fail
+    assert metrics.kernel_inception_distance(X, Y, 5, 20, seed=4) != kid
+    pr = metrics.precision_recall(X, Y, k=2, block_size=7)
+    assert metrics.precision_recall(X, Y, k=i64(2), block_size=i32(7)) == pr
+    assert metrics.density_coverage(X, Y, k=i32(4)) == metrics.density_coverage(X, Y, k=4)
+    ext = metrics.frechet_distance_extrapolated(X, Y, sizes=(10, 20, 40), seed=1)
+    ext_np = metrics.frechet_distance_extrapolated(X, Y, sizes=np.array([10, 20, 40]), seed=i64(1))
+    assert ext_np == ext
+    assert metrics.inception_score(P, splits=i64(5)) == metrics.inception_score(P, splits=5)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: metrics.kernel_inception_distance(X, Y, True, 10), r"subsets must be .*got True"),
+        (lambda: metrics.kernel_inception_distance(X, Y, 2, True), r"subset_size .*got True"),
+        (lambda: metrics.kernel_inception_distance(X, Y, 2, 10, seed=False), r"seed .*got False"),
+        (lambda: metrics.precision_recall(X, Y, block_size=True), r"block_size .*got True"),
+        (lambda: metrics.knn_radii(X, np.bool_(True)), r"k must be an integer .*got True"),
+        (lambda: metrics.inception_score(P, splits=True), r"splits .*got True"),
+        (lambda: metrics.frechet_distance_extrapolated(X, Y, (True, 10)), r"sizes .*True, 10"),
+        (lambda: metrics.frechet_distance(X, X > 0), r"fake_feats .*real numbers.*bool"),
+    ],
+)
+def test_bools_are_not_numbers(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -37,8 +37,11 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax.typing import ArrayLike
 
+from ganlab import _checks
+from ganlab.metrics._features import finite as _finite
 from ganlab.metrics.inception import (
     frechet_distance,
     frechet_distance_extrapolated,
@@ -63,11 +66,6 @@ __all__ = [
 ]
 
 
-def _is_concrete(*xs: object) -> bool:
-    """True when no argument is a tracer, i.e. we may look at the values in Python."""
-    return not any(isinstance(x, jax.core.Tracer) for x in xs)
-
-
 def _as_float_array(x: ArrayLike) -> jax.Array:
     x = jnp.asarray(x)
     if not jnp.issubdtype(x.dtype, jnp.floating):
@@ -78,42 +76,36 @@ def _as_float_array(x: ArrayLike) -> jax.Array:
 def _check_points(samples: jax.Array, centers: jax.Array) -> None:
     """Shape checks (shapes are static, so these run under jit/vmap too) and, when the
     arrays are concrete, finiteness checks."""
-    if samples.ndim != 2:
-        raise ValueError(
-            f"samples must be 2-D (n, d), got shape {samples.shape}; for several seeds use "
-            "jax.vmap over the leading axis."
+    if samples.ndim != 2 or samples.shape[0] < 1:
+        _checks.fail(
+            "samples",
+            samples,
+            "a 2-D array (n, d) holding at least one sample (for several seeds, jax.vmap over "
+            "the leading axis)",
         )
-    if centers.ndim != 2:
-        raise ValueError(f"centers must be 2-D (K, d), got shape {centers.shape}.")
+    if centers.ndim != 2 or centers.shape[0] < 1:
+        _checks.fail("centers", centers, "a 2-D array (K, d) holding at least one mode")
     if samples.shape[1] != centers.shape[1]:
         raise ValueError(
             f"samples and centers must have the same last dimension d, got samples "
-            f"{samples.shape} and centers {centers.shape}."
+            f"{samples.shape} and centers {centers.shape}"
         )
-    if samples.shape[0] < 1:
-        raise ValueError(f"samples must hold at least one sample, got shape {samples.shape}.")
-    if centers.shape[0] < 1:
-        raise ValueError(f"centers must hold at least one mode, got shape {centers.shape}.")
-    for name, x in (("samples", samples), ("centers", centers)):
-        if _is_concrete(x):
-            # Evaluate now even inside a jit trace (x is a closed-over constant there).
-            with jax.ensure_compile_time_eval():
-                n_bad = int(jnp.sum(~jnp.isfinite(x)))
-            if n_bad:
-                raise ValueError(
-                    f"{name} must be finite, got {n_bad} NaN/inf entries in an array of shape "
-                    f"{x.shape}; a diverged generator produces these: check the training run."
-                )
+    _finite("samples", samples)
+    _finite("centers", centers)
 
 
-def _check_positive(name: str, value: ArrayLike) -> None:
-    """`value` must be a finite scalar > 0 (value check skipped when traced)."""
-    if jnp.ndim(value) != 0:
-        raise ValueError(f"{name} must be a scalar, got shape {jnp.shape(value)}.")
-    if _is_concrete(value):
-        v = float(value)
-        if not (math.isfinite(v) and v > 0.0):
-            raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+def _positive_scalar(name: str, value: ArrayLike) -> None:
+    """A finite number > 0: a Python or numpy number, or a 0-d array. A traced value (under
+    jit or vmap) has only its shape checked."""
+    if isinstance(value, jax.core.Tracer):
+        if value.ndim != 0:
+            _checks.fail(name, value, "a finite number > 0")
+        return
+    if isinstance(value, np.ndarray | jax.Array):  # a concrete 0-d array stands for its number
+        if value.ndim != 0 or value.dtype.kind not in "iuf":
+            _checks.fail(name, value, "a finite number > 0")
+        value = value.item()
+    _checks.positive(name, value)
 
 
 @jax.jit
@@ -239,7 +231,7 @@ def mode_coverage(
     """
     samples, centers = _as_float_array(samples), _as_float_array(centers)
     _check_points(samples, centers)
-    _check_positive("std", std)
-    _check_positive("threshold", threshold)
+    _positive_scalar("std", std)
+    _positive_scalar("threshold", threshold)
 
     return _mode_coverage(samples, centers, std, threshold)  # compiled once per shape

@@ -9,7 +9,8 @@ import numpy as np
 from jax.typing import ArrayLike
 from scipy import special
 
-from ganlab.metrics._features import _array, _at_least_rows, _feature_pair, _int_at_least
+from ganlab import _checks
+from ganlab.metrics._features import array, at_least_rows, feature_pair
 
 __all__ = [
     "frechet_distance",
@@ -52,7 +53,7 @@ def _check_psd(name: str, w: np.ndarray) -> None:
         raise ValueError(
             f"{name} must be positive semi-definite (a covariance), got the eigenvalue "
             f"{w[0]:.3g} (largest |eigenvalue| {scale:.3g}); a negative eigenvalue is allowed "
-            f"only as rounding, within {_PSD_RTOL:g} of the largest."
+            f"only as rounding, within {_PSD_RTOL:g} of the largest"
         )
 
 
@@ -114,20 +115,17 @@ def frechet_distance_gaussians(
         symmetric (relative tolerance 1e-5) or has an eigenvalue below ``-1e-5`` times its
         largest.
     """
-    mu1, mu2 = _array("mu1", mu1, 1, "(D,)"), _array("mu2", mu2, 1, "(D,)")
-    cov1, cov2 = _array("cov1", cov1, 2, "(D, D)"), _array("cov2", cov2, 2, "(D, D)")
+    mu1, mu2 = array("mu1", mu1, 1, "(D,)"), array("mu2", mu2, 1, "(D,)")
+    cov1, cov2 = array("cov1", cov1, 2, "(D, D)"), array("cov2", cov2, 2, "(D, D)")
     d = mu1.shape[0]
     for name, x, shape in (("mu2", mu2, (d,)), ("cov1", cov1, (d, d)), ("cov2", cov2, (d, d))):
-        if x.shape != shape:
-            raise ValueError(
-                f"{name} must have shape {shape} to match mu1 of shape {mu1.shape}, got {x.shape}."
-            )
+        _checks.shape(name, x, shape, what=f"{shape} to match mu1 of shape {mu1.shape}")
     for name, cov in (("cov1", cov1), ("cov2", cov2)):
         asym = float(np.max(np.abs(cov - cov.T)))
         if asym > _SYMMETRY_RTOL * float(np.max(np.abs(cov))):
             raise ValueError(
                 f"{name} must be symmetric (a covariance), got max |{name} - {name}.T| = "
-                f"{asym:.3g}, more than {_SYMMETRY_RTOL:g} of its largest entry."
+                f"{asym:.3g}, more than {_SYMMETRY_RTOL:g} of its largest entry"
             )
     cov1, cov2 = 0.5 * (cov1 + cov1.T), 0.5 * (cov2 + cov2.T)
     w1, sqrt1 = _psd_sqrt(cov1)
@@ -164,9 +162,9 @@ def frechet_distance(real_feats: ArrayLike, fake_feats: ArrayLike) -> float:
       ValueError: if an array is not 2-D, holds NaN/inf or fewer than 2 rows, or the two
         feature dimensions differ.
     """
-    real, fake = _feature_pair(real_feats, fake_feats)
-    _at_least_rows("real_feats", real, 2, "a covariance needs two samples")
-    _at_least_rows("fake_feats", fake, 2, "a covariance needs two samples")
+    real, fake = feature_pair(real_feats, fake_feats)
+    at_least_rows("real_feats", real, 2, "a covariance needs two samples")
+    at_least_rows("fake_feats", fake, 2, "a covariance needs two samples")
     mu_r, cov_r = _moments(real)
     mu_f, cov_f = _moments(fake)
     return _frechet(mu_r, cov_r, _psd_sqrt(cov_r)[1], mu_f, cov_f)
@@ -175,22 +173,18 @@ def frechet_distance(real_feats: ArrayLike, fake_feats: ArrayLike) -> float:
 def _check_sizes(sizes: Sequence[int] | None, n_fake: int) -> np.ndarray:
     if sizes is None:
         # The authors' choice: 15 sizes evenly spaced from a tenth of the set to all of it.
-        sizes = np.unique(np.linspace(max(2, n_fake // 10), n_fake, 15).astype(np.int64))
-    else:
-        if isinstance(sizes, str | bytes) or not all(
-            isinstance(n, int | np.integer) and not isinstance(n, bool) for n in sizes
-        ):
-            raise ValueError(
-                f"sizes must be a sequence of integers in [2, M = {n_fake}] (M the rows of "
-                f"fake_feats), got {sizes!r}."
-            )
-        sizes = np.asarray(sizes, dtype=np.int64)
-    if sizes.ndim != 1 or np.any(sizes < 2) or np.any(sizes > n_fake) or len(np.unique(sizes)) < 2:
-        raise ValueError(
-            f"sizes must hold at least two different integers in [2, M = {n_fake}] (M the rows "
-            f"of fake_feats: subsets are drawn without replacement), got {sizes.tolist()}."
+        return np.unique(np.linspace(max(2, n_fake // 10), n_fake, 15).astype(np.int64))
+    ok = not isinstance(sizes, str | bytes) and all(_checks.is_integer(n) for n in sizes)
+    arr = np.asarray(sizes, dtype=np.int64) if ok else None
+    ok = ok and arr.ndim == 1 and len(np.unique(arr)) >= 2
+    if not (ok and np.all(arr >= 2) and np.all(arr <= n_fake)):
+        _checks.fail(
+            "sizes",
+            sizes,
+            f"at least two different integers in [2, M = {n_fake}] (M the rows of fake_feats: "
+            "subsets are drawn without replacement)",
         )
-    return sizes
+    return arr
 
 
 def frechet_distance_extrapolated(
@@ -236,10 +230,10 @@ def frechet_distance_extrapolated(
     Raises:
       ValueError: on bad features (see :func:`frechet_distance`) or bad ``sizes``/``seed``.
     """
-    real, fake = _feature_pair(real_feats, fake_feats)
-    _at_least_rows("real_feats", real, 2, "a covariance needs two samples")
+    real, fake = feature_pair(real_feats, fake_feats)
+    at_least_rows("real_feats", real, 2, "a covariance needs two samples")
     sizes_arr = _check_sizes(sizes, fake.shape[0])
-    seed = _int_at_least("seed", seed, 0)
+    seed = _checks.integer("seed", seed, minimum=0)
     mu_r, cov_r = _moments(real)
     sqrt_r = _psd_sqrt(cov_r)[1]  # (D, D), computed once for all sizes
     rng = np.random.default_rng(seed)
@@ -322,20 +316,18 @@ def kernel_inception_distance(
       ValueError: on bad features (2-D, finite, same ``D``), if ``subsets`` is not an integer
         >= 1, or ``subset_size`` is not an integer in ``[2, min(N, M)]``.
     """
-    real, fake = _feature_pair(real_feats, fake_feats)
-    subsets = _int_at_least("subsets", subsets, 1)
+    real, fake = feature_pair(real_feats, fake_feats)
+    subsets = _checks.integer("subsets", subsets, minimum=1)
     n_real, n_fake = real.shape[0], fake.shape[0]
-    if (
-        isinstance(subset_size, bool)
-        or not isinstance(subset_size, int | np.integer)
-        or not 2 <= subset_size <= min(n_real, n_fake)
-    ):
-        raise ValueError(
-            f"subset_size must be an integer with 2 <= subset_size <= min(N, M) = "
-            f"{min(n_real, n_fake)} (N = {n_real} rows of real_feats, M = {n_fake} rows of "
-            f"fake_feats; subsets are drawn without replacement), got {subset_size!r}."
+    if not (_checks.is_integer(subset_size) and 2 <= subset_size <= min(n_real, n_fake)):
+        _checks.fail(
+            "subset_size",
+            subset_size,
+            f"an integer with 2 <= subset_size <= min(N, M) = {min(n_real, n_fake)} (N = "
+            f"{n_real} rows of real_feats, M = {n_fake} rows of fake_feats; subsets are drawn "
+            "without replacement)",
         )
-    seed = _int_at_least("seed", seed, 0)
+    seed = _checks.integer("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
     mmds = np.empty(subsets)
     for i in range(subsets):
@@ -376,25 +368,22 @@ def inception_score(probs: ArrayLike, splits: int = 10) -> dict[str, float]:
       ValueError: if ``probs`` is not 2-D, holds NaN/inf or negative values, or a row does not
         sum to 1; or ``splits`` is not an integer in ``[1, N]``.
     """
-    p = _array("probs", probs, 2, "of class probabilities (N, C)")
+    p = array("probs", probs, 2, "of class probabilities (N, C)")
     n = p.shape[0]
     if np.any(p < 0):
         raise ValueError(
             f"probs must be non-negative (probabilities), got {int(np.sum(p < 0))} negative "
-            f"entries, the smallest {p.min():.3g}: pass a softmax, not logits."
+            f"entries, the smallest {p.min():.3g}: pass a softmax, not logits"
         )
     row_error = np.abs(p.sum(axis=1) - 1.0)  # (N,)
     if row_error.max() > _PROBS_ATOL:
         i = int(row_error.argmax())
         raise ValueError(
             f"probs rows must sum to 1 (within {_PROBS_ATOL:g}), got row {i} summing to "
-            f"{p[i].sum():.6g}: pass a softmax over the classes."
+            f"{p[i].sum():.6g}: pass a softmax over the classes"
         )
-    if isinstance(splits, bool) or not isinstance(splits, int | np.integer) or not 1 <= splits <= n:
-        raise ValueError(
-            f"splits must be an integer with 1 <= splits <= N = {n} (rows of probs), got "
-            f"{splits!r}."
-        )
+    if not (_checks.is_integer(splits) and 1 <= splits <= n):
+        _checks.fail("splits", splits, f"an integer with 1 <= splits <= N = {n} (rows of probs)")
     scores = np.empty(splits)
     for i in range(splits):
         part = p[i * n // splits : (i + 1) * n // splits]  # (n_i, C)

@@ -10,7 +10,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 
-from ganlab.metrics._features import _feature_pair, _features, _int_at_least
+from ganlab import _checks
+from ganlab.metrics._features import feature_pair, features
 
 __all__ = ["density_coverage", "knn_radii", "nearest_distances", "precision_recall"]
 
@@ -19,23 +20,25 @@ __all__ = ["density_coverage", "knn_radii", "nearest_distances", "precision_reca
 _BLOCK_SIZE = 512
 
 
-def _check_k(k: object, n: int, feats_name: str) -> int:
-    """``k`` nearest neighbours other than the point itself need ``1 <= k < N``."""
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k < n:
-        raise ValueError(
-            f"k must be an integer with 1 <= k < N = {n} (the number of rows of {feats_name}: "
-            f"a point's k-th nearest neighbour other than itself), got {k!r}."
-        )
-    return int(k)
-
-
 # --------------------------------------------------------------------------------------------
 # k-nearest-neighbour metrics, in jit-compiled blocks of rows
 # --------------------------------------------------------------------------------------------
 
 
+def _check_k(k: object, n: int, feats_name: str) -> int:
+    """``k`` nearest neighbours other than the point itself need ``1 <= k < N``."""
+    if not (_checks.is_integer(k) and 1 <= k < n):
+        _checks.fail(
+            "k",
+            k,
+            f"an integer with 1 <= k < N = {n} (N the rows of {feats_name}: a point's k-th "
+            "nearest neighbour other than itself)",
+        )
+    return int(k)
+
+
 def _check_block_size(block_size: object) -> int:
-    return _int_at_least("block_size", block_size, 1)
+    return _checks.integer("block_size", block_size, minimum=1)
 
 
 def _row_blocks(x: np.ndarray, block_size: int) -> jax.Array:
@@ -178,7 +181,7 @@ def knn_radii(feats: ArrayLike, k: int, *, block_size: int = _BLOCK_SIZE) -> jax
       ValueError: if ``feats`` is not 2-D or holds NaN/inf, or ``k``/``block_size`` is out of
         range.
     """
-    x = _features("feats", feats)
+    x = features("feats", feats)
     k = _check_k(k, x.shape[0], "feats")
     block_size = _check_block_size(block_size)
     return jnp.sqrt(_knn_sq_radii(x, k, block_size, x.mean(axis=0)))
@@ -208,11 +211,11 @@ def nearest_distances(
       ValueError: if an array is not 2-D or holds NaN/inf, the feature dimensions differ, or
         ``block_size`` is not a positive integer.
     """
-    q, ref = _features("queries", queries), _features("reference", reference)
+    q, ref = features("queries", queries), features("reference", reference)
     if q.shape[1] != ref.shape[1]:
         raise ValueError(
             f"queries and reference must have the same feature dimension D, got queries "
-            f"{q.shape} and reference {ref.shape}."
+            f"{q.shape} and reference {ref.shape}"
         )
     block_size = _check_block_size(block_size)
     c = ref.mean(axis=0)
@@ -258,7 +261,7 @@ def precision_recall(
       ValueError: on bad features (2-D, finite, same ``D``), or ``k``/``block_size`` out of
         range.
     """
-    real, fake = _feature_pair(real_feats, fake_feats)
+    real, fake = feature_pair(real_feats, fake_feats)
     k = _check_k(k, real.shape[0], "real_feats")
     k = _check_k(k, fake.shape[0], "fake_feats")
     block_size = _check_block_size(block_size)
@@ -310,7 +313,7 @@ def density_coverage(
       ValueError: on bad features (2-D, finite, same ``D``), or ``k``/``block_size`` out of
         range.
     """
-    real, fake = _feature_pair(real_feats, fake_feats)
+    real, fake = feature_pair(real_feats, fake_feats)
     k = _check_k(k, real.shape[0], "real_feats")
     block_size = _check_block_size(block_size)
     c = real.mean(axis=0)  # one centre for every distance of the call
