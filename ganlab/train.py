@@ -165,7 +165,8 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x)
     def step(state: TrainState, data) -> tuple[TrainState, dict[str, jax.Array]]:
         # `data` is a jit *argument*, so a dataset is not baked into the program as a constant.
         key = jax.random.fold_in(state.key, state.step)
-        k_d, k_z, k_real = jax.random.split(key, 3)
+        k_d, k_g = jax.random.split(key)
+        k_z, k_real = jax.random.split(k_g)
         (g, d), d_metrics = jax.lax.scan(
             lambda c, k: critic_update(c, k, data),
             (state.generator, state.discriminator),
