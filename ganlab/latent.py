@@ -35,6 +35,8 @@ import numpy as np
 from flax import nnx
 from jax.typing import ArrayLike
 
+from ganlab import _checks
+
 __all__ = ["METHODS", "interpolate", "interpolation_grid", "lerp", "path", "slerp", "walk"]
 
 METHODS = ("slerp", "linear")
@@ -49,15 +51,14 @@ def _latent(z: Any, name: str) -> jax.Array:
     try:
         a = jnp.asarray(z)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 1-D array of numbers (D,), got {z!r}") from None
-    if a.ndim != 1 or a.shape[0] < 1:
-        raise ValueError(f"{name} must be a 1-D latent vector of shape (D,), got shape {a.shape}")
+        a = None
+    if a is None or a.ndim != 1 or a.shape[0] < 1:
+        _checks.fail(name, z, "a 1-D latent vector of numbers, shape (D,)")
     if not jnp.issubdtype(a.dtype, jnp.number) or jnp.issubdtype(a.dtype, jnp.complexfloating):
         raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
     if not jnp.issubdtype(a.dtype, jnp.floating):
         a = a.astype(jnp.float32)
-    if not isinstance(a, jax.core.Tracer) and not bool(jnp.all(jnp.isfinite(a))):
-        raise ValueError(f"{name} must be finite, got {np.asarray(a)}")
+    _checks.finite(name, a)
     return a
 
 
@@ -76,36 +77,30 @@ def _times(t: Any) -> tuple[jax.Array, bool]:
     try:
         a = jnp.asarray(t)
     except (TypeError, ValueError):
-        raise ValueError(f"t must be a number or a 1-D array of numbers, got {t!r}") from None
-    if a.ndim > 1 or not jnp.issubdtype(a.dtype, jnp.number):
-        raise ValueError(f"t must be a number or a 1-D array (T,), got {t!r}")
-    if jnp.issubdtype(a.dtype, jnp.complexfloating):
-        raise ValueError(f"t must be real, got dtype {a.dtype}")
-    if not isinstance(a, jax.core.Tracer) and not bool(jnp.all(jnp.isfinite(a))):
-        raise ValueError(f"t must be finite, got {np.asarray(a)}")
+        a = None
+    ok = a is not None and a.ndim <= 1 and jnp.issubdtype(a.dtype, jnp.number)
+    if not ok or jnp.issubdtype(a.dtype, jnp.complexfloating):
+        _checks.fail("t", t, "a real number or a 1-D array of them (T,)")
+    _checks.finite("t", a)
     return jnp.atleast_1d(a).astype(jnp.float32), a.ndim == 0
 
 
 def _steps(steps: Any) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 2:
-        raise ValueError(f"steps must be an integer >= 2 (both endpoints included), got {steps!r}")
-    return int(steps)
+    return _checks.integer("steps", steps, minimum=2)  # both endpoints are included
 
 
 def _method(method: Any) -> str:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    return method
+    return _checks.choice("method", method, METHODS)
 
 
 def _generator_latent_dim(generator: Any) -> int:
     latent_dim = getattr(generator, "latent_dim", None)
-    if not callable(generator) or isinstance(latent_dim, bool) or not isinstance(latent_dim, int):
+    if not callable(generator) or not _checks.is_integer(latent_dim):
         raise ValueError(
             "generator must be callable on z of shape (batch, latent_dim) and have an integer "
             f"attribute latent_dim (e.g. a ganlab.models generator), got {type(generator).__name__}"
         )
-    return latent_dim
+    return int(latent_dim)
 
 
 # --- paths between two latents -------------------------------------------------------------
@@ -246,10 +241,9 @@ def interpolation_grid(
     ``ganlab.plot.interpolation``.
     """
     latent_dim = _generator_latent_dim(generator)
-    if isinstance(rows, bool) or not isinstance(rows, int | np.integer) or rows < 1:
-        raise ValueError(f"rows must be a positive integer, got {rows!r}")
+    rows = _checks.integer("rows", rows, minimum=1)
     steps, method = _steps(steps), _method(method)
-    z = jax.random.normal(key, (2, int(rows), latent_dim))  # (2, rows, D): the pairs
+    z = jax.random.normal(key, (2, rows, latent_dim))  # (2, rows, D): the pairs
     zs = jax.vmap(lambda a, b: interpolate(a, b, steps, method))(z[0], z[1])  # (rows, T, D)
-    images = _apply(generator, zs.reshape(int(rows) * steps, latent_dim))  # (rows * steps, ...)
-    return images.reshape(int(rows), steps, *images.shape[1:])
+    images = _apply(generator, zs.reshape(rows * steps, latent_dim))  # (rows * steps, ...)
+    return images.reshape(rows, steps, *images.shape[1:])

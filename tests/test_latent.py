@@ -191,3 +191,32 @@ def test_the_shipped_weights_do_not_fit_a_different_model():
     g, _ = models.conv_gan(latent_dim=64, channels=32, seed=0)
     with importlib.resources.as_file(SHIPPED) as p, pytest.raises(ValueError, match="shape"):
         models.load_weights(g, p)
+
+
+def test_numpy_scalars_count_as_numbers():
+    z0, z1 = jnp.array([1.0, 0.0]), jnp.array([0.0, 2.0])
+    np.testing.assert_array_equal(
+        latent.interpolate(z0, z1, np.int64(5), "linear"), latent.interpolate(z0, z1, 5, "linear")
+    )
+    np.testing.assert_allclose(latent.lerp(z0, z1, np.float32(0.25)), [0.75, 0.5])
+    g, _ = models.mlp_gan(latent_dim=3, data_dim=2, width=16, depth=1, seed=0)
+    key = jax.random.key(3)
+    grid = latent.interpolation_grid(g, key, rows=np.int32(2), steps=np.int64(3))
+    np.testing.assert_array_equal(grid, latent.interpolation_grid(g, key, rows=2, steps=3))
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: latent.interpolate(jnp.ones(2), -jnp.ones(2), steps=True), "steps .* got True"),
+        (lambda: latent.lerp(jnp.ones(2), jnp.zeros(2), True), "t must be a real number"),
+        (lambda: latent.lerp(jnp.ones(2) > 0, jnp.zeros(2), 0.5), "z0 must hold real numbers"),
+        (
+            lambda: latent.interpolation_grid(models.mlp_gan(seed=0)[0], jax.random.key(0), True),
+            "rows must be an integer >= 1, got True",
+        ),
+    ],
+)
+def test_bools_are_not_numbers(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
