@@ -39,6 +39,8 @@ from typing import Any
 import jax
 import numpy as np
 
+from ganlab import _checks
+
 __all__ = ["check_choice", "check_function", "check_true", "check_value"]
 
 _NOT_ANSWERED = "replace ... with your answer"
@@ -59,13 +61,20 @@ def _ok(name: str) -> bool:
 
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string naming the exercise; got {name!r}")
+        _checks.fail("name", name, "a non-empty string naming the exercise")
+
+
+def _check_tolerances(rtol: Any, atol: Any) -> None:
+    _checks.nonnegative("rtol", rtol)
+    _checks.nonnegative("atol", atol)
 
 
 def _describe(x: Any) -> str:
     """A short description of a value, for messages: arrays by shape and dtype."""
     if x is None or x is Ellipsis or isinstance(x, bool | int | float | complex | str):
         return repr(x)
+    if isinstance(x, np.generic):  # a numpy scalar reads as its number
+        return repr(x.item())
     if hasattr(x, "shape") and hasattr(x, "dtype"):
         return f"array of shape {tuple(x.shape)} and dtype {x.dtype}"
     if isinstance(x, list | tuple) and len(x) <= 4:
@@ -175,6 +184,7 @@ def check_value(
       AssertionError: the answer is wrong; the message names the exercise and ends with ``hint``.
     """
     _check_name(name)
+    _check_tolerances(rtol, atol)
     if answer is Ellipsis:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED}", hint)
     if answer is None:
@@ -185,6 +195,8 @@ def check_value(
     a = _as_numeric(answer, "your answer")
     if isinstance(a, str):
         raise _fail(name, a, hint)
+    if a.dtype.kind == "b" and e.dtype.kind != "b":  # True is not the number 1
+        raise _fail(name, f"expected a number, got {_describe(answer)}", hint)
     problem = _compare(a, e, rtol, atol, reveal)
     if problem is not None:
         raise _fail(name, problem, hint)
@@ -241,15 +253,13 @@ def check_function(
         ``hint``.
     """
     _check_name(name)
+    _check_tolerances(rtol, atol)
     if not isinstance(cases, tuple | list) or len(cases) == 0:
-        raise ValueError(
-            f"{name}: cases must be a non-empty list of argument tuples; got {cases!r}"
-        )
+        _checks.fail(f"{name}: cases", cases, "a non-empty list of argument tuples")
     for i, case in enumerate(cases):
         if not isinstance(case, tuple):
-            raise ValueError(
-                f"{name}: cases[{i}] must be a tuple of arguments (write (x,) for one argument); "
-                f"got {type(case).__name__}"
+            _checks.fail(
+                f"{name}: cases[{i}]", case, "a tuple of arguments (write (x,) for one argument)"
             )
     if fn is Ellipsis:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED}", hint)
@@ -356,10 +366,10 @@ def check_choice(
     """
     _check_name(name)
     if isinstance(options, str) or not isinstance(options, Sequence) or len(options) == 0:
-        raise ValueError(f"{name}: options must be a non-empty list of answers; got {options!r}")
+        _checks.fail(f"{name}: options", options, "a non-empty list of answers")
     allowed = [_norm(o) for o in options]
     if _norm(correct) not in allowed:
-        raise ValueError(f"{name}: correct={correct!r} is not among options={list(options)!r}")
+        _checks.fail(f"{name}: correct", correct, f"one of options={list(options)!r}")
     listed = ", ".join(repr(o) for o in options)
     if answer is Ellipsis or answer is None:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED}, one of {listed}", hint)

@@ -315,3 +315,36 @@ def test_check_choice_numeric_options():
 def test_check_choice_correct_must_be_an_option():
     with pytest.raises(ValueError, match="options"):
         check_choice("a", "z", name="ex", options=OPTIONS)
+
+
+def test_numpy_scalars_count_as_numbers(capsys):
+    two_log_2 = 2 * math.log(2)
+    assert check_value(np.float32(1.386), np.float64(two_log_2), name="np", rtol=np.float64(5e-3))
+    assert check_value(np.int64(3), 3, name="int", rtol=np.int64(0), atol=np.float32(0))
+    with pytest.raises(AssertionError, match="off by about 0.99%"):  # 1.4 is 1 % off: too far
+        check_value(np.float32(1.4), two_log_2, name="np", rtol=np.float64(5e-3))
+    fn = lambda x: 2 * x  # noqa: E731
+    assert check_function(fn, fn, [(1.0,)], name="f", rtol=np.float32(1e-4), atol=np.float64(0))
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: check_value(1.0, 1.0, name="x", rtol=True), "rtol must be a finite number >= 0"),
+        (lambda: check_value(1.0, 1.0, name="x", atol=-1e-6), "atol must be .* >= 0, got -1e-06"),
+        (lambda: check_value(1.0, 1.0, name="x", rtol=float("nan")), "rtol must be a finite"),
+        (lambda: check_function(abs, abs, [(1,)], name="f", atol=False), "atol must be"),
+        (lambda: check_value(1.0, 1.0, name=True), "name must be a non-empty string"),
+    ],
+)
+def test_bad_tolerances_are_the_lessons_mistake(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_a_bool_is_not_a_numeric_answer():
+    with pytest.raises(AssertionError, match="expected a number, got True"):
+        check_value(True, 1.0, name="D at x = 1")
+    with pytest.raises(AssertionError, match="expected a number, got array of shape"):
+        check_value(np.array([True, False]), np.array([1.0, 0.0]), name="mask")
+    assert check_value(np.array([True, False]), np.array([True, False]), name="mask")
