@@ -52,11 +52,13 @@ same name (``.<name>.tmp-*``, and ``<name>.old-*`` when ``<name>`` exists): one 
 writes a given path at a time. ``save`` replaces an existing directory only if it holds
 nothing but checkpoint files (so a wrong path never deletes other work).
 
-Orbax is used through its synchronous ``PyTreeCheckpointer``, closed after each call. Its
-asynchronous ``StandardCheckpointer`` leaves non-daemon threads (``np_type_handler``,
-``write_metadata_after_commits``) waiting on a timeout after a failed save, which kept the
-process alive for minutes after the error; the synchronous one leaves none
-(``tests/test_checkpoint.py`` times a failing save in a subprocess).
+Orbax is used through its synchronous ``PyTreeCheckpointer``, closed after each call. When
+Orbax's asynchronous ``StandardCheckpointer`` fails to create its folder (a path that is a file,
+a read-only folder, a full disk), it raises at once but leaves non-daemon threads
+(``np_type_handler``, ``write_metadata_after_commits``) waiting on a timeout, which kept the
+process alive for minutes; the synchronous one leaves none. ``save`` also checks the path and
+its folder before Orbax is called. ``tests/test_checkpoint.py`` times a process exiting after
+each kind of failed save.
 """
 
 from __future__ import annotations

@@ -266,7 +266,8 @@ _spec.loader.exec_module(checkpoint)
 
 
 def _run_child(code: str, timeout: float = 120) -> tuple[dict, float]:
-    """Run ``code`` in a fresh Python; return the JSON it prints last and its wall time."""
+    """Run ``code`` in a fresh Python; return the JSON it prints last and its wall time
+    (a child still running after ``timeout`` seconds fails the test)."""
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     start = time.monotonic()
     proc = subprocess.run(
@@ -316,6 +317,41 @@ def test_full_disk_keeps_the_earlier_checkpoint_and_the_process_exits_promptly(t
     # the whole child, imports included, took far less than Orbax's 300 s wait
     assert wall < 30, f"the process took {wall:.0f} s to exit after a failed save"
     assert _entries(tmp_path) == ["ckpt"]  # the temporary folder is gone
+    assert_restores(tmp_path / "ckpt", *earlier)
+
+
+FULL_DISK_AT_MKDIR = """
+    import errno, json, os
+    import numpy as np
+
+    _makedirs = os.makedirs
+
+    def makedirs(name, *args, **kwargs):  # the disk is full when Orbax creates its folder
+        if "orbax-checkpoint-tmp" in str(name):
+            raise OSError(errno.ENOSPC, "No space left on device", str(name))
+        return _makedirs(name, *args, **kwargs)
+
+    os.makedirs = makedirs
+    try:
+        checkpoint.save({path!r}, {{"w": np.ones(3)}}, history={{}}, evals=[], meta={{}})
+        result = {{"error": None}}
+    except OSError as exc:
+        result = {{"error": str(exc), "type": type(exc).__name__}}
+    print(json.dumps(result))
+"""
+
+
+def test_the_process_exits_promptly_after_orbax_fails_to_create_its_folder(tmp_path):
+    """The failure that kept processes alive: Orbax's asynchronous StandardCheckpointer,
+    failing to create its folder, reports the error at once but leaves threads that hold the
+    process for minutes (with it, this child was still running after 40 s). The synchronous
+    checkpointer this module uses lets it exit."""
+    earlier = save(tmp_path / "ckpt")
+    result, wall = _run_child(FULL_DISK_AT_MKDIR.format(path=str(tmp_path / "ckpt")), timeout=60)
+    assert "No space left on device" in result["error"]
+    assert "the previous checkpoint there is unchanged" in result["error"]
+    assert wall < 30, f"the process took {wall:.0f} s to exit after a failed save"
+    assert _entries(tmp_path) == ["ckpt"]
     assert_restores(tmp_path / "ckpt", *earlier)
 
 
