@@ -42,6 +42,7 @@ from jax.typing import ArrayLike
 
 from ganlab import _checks
 from ganlab.metrics._features import finite as _finite
+from ganlab.metrics._features import same_dimension as _same_dimension
 from ganlab.metrics.inception import (
     frechet_distance,
     frechet_distance_extrapolated,
@@ -85,11 +86,7 @@ def _check_points(samples: jax.Array, centers: jax.Array) -> None:
         )
     if centers.ndim != 2 or centers.shape[0] < 1:
         _checks.fail("centers", centers, "a 2-D array (K, d) holding at least one mode")
-    if samples.shape[1] != centers.shape[1]:
-        raise ValueError(
-            f"samples and centers must have the same last dimension d, got samples "
-            f"{samples.shape} and centers {centers.shape}"
-        )
+    _same_dimension("samples", samples, "centers", centers, "last dimension d")
     _finite("samples", samples)
     _finite("centers", centers)
 

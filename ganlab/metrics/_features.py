@@ -39,13 +39,21 @@ def features(name: str, x: ArrayLike) -> np.ndarray:
     return array(name, x, 2, "of features (N, D)")
 
 
-def feature_pair(real_feats: ArrayLike, fake_feats: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    real, fake = features("real_feats", real_feats), features("fake_feats", fake_feats)
-    if real.shape[1] != fake.shape[1]:
+def same_dimension(
+    name_a: str, a: ArrayLike, name_b: str, b: ArrayLike, what: str = "feature dimension D"
+) -> None:
+    """Two 2-D arrays (concrete or traced) must agree in their last dimension."""
+    if a.shape[1] != b.shape[1]:
         raise ValueError(
-            f"real_feats and fake_feats must have the same feature dimension D, got real_feats "
-            f"{real.shape} and fake_feats {fake.shape}: use the same feature extractor for both"
+            f"{name_a} and {name_b} must have the same {what}, got {name_a} {a.shape} and "
+            f"{name_b} {b.shape}"
         )
+
+
+def feature_pair(real_feats: ArrayLike, fake_feats: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Real and generated features, ``(N, D)`` and ``(M, D)`` float64 (the same extractor's)."""
+    real, fake = features("real_feats", real_feats), features("fake_feats", fake_feats)
+    same_dimension("real_feats", real, "fake_feats", fake)
     return real, fake
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from jax.typing import ArrayLike
 
 from ganlab import _checks
-from ganlab.metrics._features import feature_pair, features
+from ganlab.metrics._features import feature_pair, features, same_dimension
 
 __all__ = ["density_coverage", "knn_radii", "nearest_distances", "precision_recall"]
 
@@ -212,15 +212,31 @@ def nearest_distances(
         ``block_size`` is not a positive integer.
     """
     q, ref = features("queries", queries), features("reference", reference)
-    if q.shape[1] != ref.shape[1]:
-        raise ValueError(
-            f"queries and reference must have the same feature dimension D, got queries "
-            f"{q.shape} and reference {ref.shape}"
-        )
+    same_dimension("queries", q, "reference", ref)
     block_size = _check_block_size(block_size)
     c = ref.mean(axis=0)
     d2 = _kth_sq_dist(_row_blocks(q - c, block_size), jnp.asarray(ref - c), 1, False)
     return jnp.sqrt(d2[: q.shape[0]])
+
+
+def _real_balls(
+    real_feats: ArrayLike,
+    fake_feats: ArrayLike,
+    k: object,
+    block_size: object,
+    *,
+    fake_radii: bool = False,
+) -> tuple[np.ndarray, np.ndarray, int, int, np.ndarray, jax.Array]:
+    """What precision/recall and density/coverage start from: the checked features, ``k`` and
+    ``block_size``, the one centre of every distance of the call, and the real squared k-NN
+    radii ``(N,)``. ``fake_radii``: ``k`` must also fit the generated set."""
+    real, fake = feature_pair(real_feats, fake_feats)
+    k = _check_k(k, real.shape[0], "real_feats")
+    if fake_radii:
+        _check_k(k, fake.shape[0], "fake_feats")
+    block_size = _check_block_size(block_size)
+    c = real.mean(axis=0)
+    return real, fake, k, block_size, c, _knn_sq_radii(real, k, block_size, c)  # r2: (N,)
 
 
 def precision_recall(
@@ -261,12 +277,9 @@ def precision_recall(
       ValueError: on bad features (2-D, finite, same ``D``), or ``k``/``block_size`` out of
         range.
     """
-    real, fake = feature_pair(real_feats, fake_feats)
-    k = _check_k(k, real.shape[0], "real_feats")
-    k = _check_k(k, fake.shape[0], "fake_feats")
-    block_size = _check_block_size(block_size)
-    c = real.mean(axis=0)  # one centre for every distance of the call
-    r2_real = _knn_sq_radii(real, k, block_size, c)  # (N,)
+    real, fake, k, block_size, c, r2_real = _real_balls(
+        real_feats, fake_feats, k, block_size, fake_radii=True
+    )
     r2_fake = _knn_sq_radii(fake, k, block_size, c)  # (M,)
     fake_in_real = _count(fake, real, c, block_size, strict=False, ref_r2=r2_real) > 0  # (M,)
     real_in_fake = _count(real, fake, c, block_size, strict=False, ref_r2=r2_fake) > 0  # (N,)
@@ -313,11 +326,7 @@ def density_coverage(
       ValueError: on bad features (2-D, finite, same ``D``), or ``k``/``block_size`` out of
         range.
     """
-    real, fake = feature_pair(real_feats, fake_feats)
-    k = _check_k(k, real.shape[0], "real_feats")
-    block_size = _check_block_size(block_size)
-    c = real.mean(axis=0)  # one centre for every distance of the call
-    r2_real = _knn_sq_radii(real, k, block_size, c)  # (N,)
+    real, fake, k, block_size, c, r2_real = _real_balls(real_feats, fake_feats, k, block_size)
     balls = _count(fake, real, c, block_size, strict=True, ref_r2=r2_real)  # (M,)
     # min_j d(x_i, y_j) < r_i  <=>  some y_j lies strictly inside the ball of x_i.
     covered = _count(real, fake, c, block_size, strict=True, query_r2=r2_real) > 0  # (N,)
