@@ -45,7 +45,7 @@ LOSS_SETTINGS: dict[str, dict[str, Any]] = {
         gp_weight=10.0,
     ),
     "hinge": dict(loss="hinge", g_lr=1e-4, d_lr=1e-3),
-    "least squares": dict(loss="lsgan", g_lr=1e-4, d_lr=1e-3),
+    "least-squares": dict(loss="least-squares", g_lr=1e-4, d_lr=1e-3),
 }
 
 _RESULTS = ("_data", "results")  # inside the package: where the committed tables are shipped

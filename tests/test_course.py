@@ -28,7 +28,7 @@ def test_fast_mode_reads_the_environment(monkeypatch):
 
 
 def test_every_loss_preset_is_a_config_of_its_loss():
-    assert list(course.LOSS_SETTINGS) == ["BCE", "WGAN-clip", "WGAN-GP", "hinge", "least squares"]
+    assert list(course.LOSS_SETTINGS) == ["BCE", "WGAN-clip", "WGAN-GP", "hinge", "least-squares"]
     for name, settings in course.LOSS_SETTINGS.items():
         config = train.Config(**settings)  # raises on an unknown field or a bad value
         assert config.d_lr == pytest.approx(10 * config.g_lr), name  # the presets' one rule

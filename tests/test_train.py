@@ -268,14 +268,53 @@ def test_checkpoint_round_trips_exactly_and_a_resumed_run_matches(tmp_path):
     np.testing.assert_array_equal(straight.history["step"], np.arange(1, 41))
 
 
-def test_restore_rejects_a_mismatched_checkpoint(tmp_path):
+def test_restore_rejects_a_mismatched_checkpoint_and_leaves_the_trainer_as_it_was(tmp_path):
     run(steps=2).save(tmp_path / "ckpt")
-    g, d = models.mlp_gan(width=16, depth=3)
-    other = train.Trainer(g, d, data.ring(), train.Config(**SMALL))
-    with pytest.raises(ValueError, match="same models"):
-        other.restore(tmp_path / "ckpt")
-    with pytest.raises(ValueError, match="directory written by Trainer.save"):
-        other.restore(tmp_path / "nothing-here")
+    deeper = train.Trainer(*models.mlp_gan(width=16, depth=3), data.ring(), train.Config(**SMALL))
+    wider = train.Trainer(*models.mlp_gan(width=32), data.ring(), train.Config(**SMALL))
+    wider.run(3)
+    before = [np.asarray(x).copy() for x in jax.tree.leaves(wider.state)]
+    history_before = wider.history["d_loss"].copy()
+    with pytest.raises(ValueError, match=r"missing .*generator\.params\.hidden\.2\.kernel"):
+        deeper.restore(tmp_path / "ckpt")
+    with pytest.raises(ValueError, match=r"generator\.params\.hidden\.0\.kernel: the checkpoint "
+                       r"has shape \(1, 2, 16\), expected \(1, 2, 32\)"):  # fmt: skip
+        wider.restore(tmp_path / "ckpt")
+    assert_trees_equal(before, jax.tree.leaves(wider.state))  # nothing was changed
+    np.testing.assert_array_equal(history_before, wider.history["d_loss"])
+    assert wider.step == 3
+    seeded = train.Trainer.from_seeds(small_pair, data.ring(), train.Config(**SMALL), seeds=[0, 1])
+    with pytest.raises(ValueError, match="same models and seeds"):
+        seeded.restore(tmp_path / "ckpt")
+    with pytest.raises(ValueError, match="nothing-here"):
+        deeper.restore(tmp_path / "nothing-here")
+
+
+def test_the_whole_history_and_its_evaluations_round_trip(tmp_path):
+    g, d = small_pair()
+    eval_fn = lambda g, d: {"samples": np.asarray(g.sample(KEY, 8)), "w1": 0.5, "tag": "x"}  # noqa: E731
+    result = train.train(g, d, data.ring(), steps=20, eval_every=10, eval_fn=eval_fn, **SMALL)
+    result.trainer.save(tmp_path / "ckpt")
+    other = train.Trainer(*small_pair(seed=3), data.ring(), train.Config(**SMALL))
+    other.restore(tmp_path / "ckpt")
+    assert [e["step"] for e in other.history["eval"]] == [0, 10, 20]
+    for a, b in zip(result.history["eval"], other.history["eval"], strict=True):
+        np.testing.assert_array_equal(a["samples"], b["samples"])
+        assert (a["w1"], a["tag"]) == (b["w1"], b["tag"])
+    for name in result.history:
+        if name != "eval":
+            np.testing.assert_array_equal(result.history[name], other.history[name])
+
+
+def test_a_save_over_an_earlier_checkpoint_replaces_it_whole(tmp_path):
+    early = run(steps=2)
+    early.save(tmp_path / "ckpt")
+    late = run(steps=6)
+    late.save(tmp_path / "ckpt")
+    fresh = train.Trainer(*small_pair(seed=4), data.ring(), train.Config(**SMALL))
+    fresh.restore(tmp_path / "ckpt")
+    assert fresh.step == 6 and fresh.history["d_loss"].shape == (6,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]  # no temporary folders left
 
 
 def test_models_are_usable_after_training_with_donated_state():
