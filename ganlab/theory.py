@@ -449,21 +449,14 @@ class DiracGAN:
     noise_points: int = 64
 
     def __post_init__(self):
-        if self.loss not in DIRAC_LOSSES:
-            raise ValueError(f"loss must be one of {DIRAC_LOSSES}, got {self.loss!r}")
-        # Python numbers are checked; JAX rebuilds games with traced (array) leaves, and those
-        # are left alone.
-        for name, low_ok in (("r1", True), ("noise", True), ("gp_weight", True), ("clip", False)):
+        _checks.choice("loss", self.loss, DIRAC_LOSSES)
+        # Numbers are checked; JAX rebuilds games with traced (array) leaves, left alone here.
+        for name in ("r1", "noise", "gp_weight", "clip"):
             v = getattr(self, name)
-            allowed = "a finite number >= 0" if low_ok else "a finite number > 0"
-            if isinstance(v, str | bool):
-                raise ValueError(f"{name} must be {allowed}, got {v!r}")
-            if isinstance(v, int | float):
-                if not (0 <= v if low_ok else 0 < v) or not v < math.inf:
-                    raise ValueError(f"{name} must be {allowed}, got {v!r}")
-        n = self.noise_points
-        if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-            raise ValueError(f"noise_points must be an integer >= 2, got {n!r}")
+            if not isinstance(v, jax.Array | np.ndarray):
+                bound = {"above": 0} if name == "clip" else {"minimum": 0}
+                _checks.number(name, v, **bound)
+        _checks.integer("noise_points", self.noise_points, minimum=2)
 
     # --- the two losses ------------------------------------------------------------------------
 
@@ -554,8 +547,7 @@ class DiracGAN:
           that overflows holds inf/NaN from there on.
         """
         h, method, n_critic = _step_args(h, method, n_critic)
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        steps = _checks.integer("steps", steps, minimum=1)
         s = np.asarray(start, dtype=np.float64)
         if s.shape != (2,) or not np.all(np.isfinite(s)):
             raise ValueError(f"start must be two finite numbers (theta, psi), got {start!r}")
@@ -596,12 +588,9 @@ def _pair(theta: ArrayLike, psi: ArrayLike) -> tuple[jax.Array, jax.Array]:
 
 
 def _step_args(h: float, method: str, n_critic: int) -> tuple[float, str, int]:
-    if isinstance(h, bool) or not isinstance(h, int | float) or not 0 < h < math.inf:
-        raise ValueError(f"h (the step size) must be a finite number > 0, got {h!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    if isinstance(n_critic, bool) or not isinstance(n_critic, int) or n_critic < 1:
-        raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}")
+    _checks.positive("h (the step size)", h)
+    _checks.choice("method", method, METHODS)
+    _checks.integer("n_critic", n_critic, minimum=1)
     if method == "simultaneous" and n_critic != 1:
         raise ValueError(
             f"n_critic={n_critic} needs method='alternating' (simultaneous steps update both "

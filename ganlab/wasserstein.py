@@ -142,8 +142,7 @@ def w1_exact(
             f"matching); got {x.shape} and {y.shape}. Subsample the larger one, or use w1_1d "
             f"for 1-D samples of different sizes."
         )
-    if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
-        raise ValueError(f"max_n must be a positive integer, got {max_n!r}")
+    max_n = _checks.integer("max_n", max_n, minimum=1)
     if x.shape[0] > max_n:
         raise ValueError(
             f"x and y hold n={x.shape[0]} samples; w1_exact solves an n x n assignment "
@@ -183,8 +182,7 @@ def kantorovich_potential(
     x, y = _samples_nd("x", x), _samples_nd("y", y)
     if x.shape[1] != y.shape[1]:
         raise ValueError(f"x and y must have the same dimension d; got {x.shape} and {y.shape}")
-    if isinstance(max_n, bool) or not isinstance(max_n, int) or max_n < 1:
-        raise ValueError(f"max_n must be a positive integer, got {max_n!r}")
+    max_n = _checks.integer("max_n", max_n, minimum=1)
     n, m = x.shape[0], y.shape[0]
     if n + m > 2 * max_n:
         raise ValueError(
@@ -259,8 +257,7 @@ class ParallelLine:
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """``n`` points ``(n, 2)`` float32: ``(theta, z)`` with ``z ~ U[0, 1]``."""
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"n must be a positive Python integer, got {n!r}")
+        n = _checks.integer("n", n, minimum=1)
         z = jax.random.uniform(key, (int(n),), jnp.float32)  # (n,)
         return jnp.stack([jnp.full_like(z, self.theta), z], axis=1)
 
@@ -364,7 +361,7 @@ def critic_estimate(critic: nnx.Module, x: ArrayLike, y: ArrayLike) -> float:
     r""":math:`\frac1n \sum_i f(x_i) - \frac1m \sum_j f(y_j)`: the critic's estimate of
     :math:`W_1` between the samples (a lower bound when :math:`f` is 1-Lipschitz)."""
     if not isinstance(critic, nnx.Module):
-        raise ValueError(f"critic must be a Flax NNX module, got {type(critic).__name__}")
+        _checks.fail("critic", type(critic).__name__, "a Flax NNX module")
     x, y = _checks.batch("x", x), _checks.batch("y", y)
     return float(_mean_score(critic, x) - _mean_score(critic, y))
 
@@ -591,8 +588,7 @@ def history_at_evals(
             "history must be a ganlab training history with 'step' and 'eval' entries, got "
             f"{type(history).__name__}"
         )
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise ValueError(f"window must be a positive integer, got {window!r}")
+    window = _checks.integer("window", window, minimum=1)
     keys = (keys,) if isinstance(keys, str) else tuple(keys)
     missing = [k for k in keys if k not in history]
     if missing:
