@@ -56,9 +56,8 @@ from collections.abc import Callable, Sequence
 import jax
 import jax.numpy as jnp
 import numpy as np
-from flax import nnx
 
-from ganlab import data, metrics, models, train
+from ganlab import course, data, metrics, train
 
 HERE = pathlib.Path(__file__).resolve().parent
 # The committed table ships with the package (lesson 4 loads it: ganlab.course.results).
@@ -261,54 +260,25 @@ NOTE = (
 
 def make_models_fn(method: Method, arch: Arch, data_dim: int = 2):
     """``seed -> (G, D)`` for ``method``: the protocol's networks, D packed or with mb std."""
-    g_width = round(arch.g_width * method.g_width_factor)
-    d_width = round(arch.d_width * method.d_width_factor)
-    m = method.packing
-
-    def make(seed: int):
-        rngs = nnx.Rngs(seed)
-        g = models.MLPGenerator(
-            arch.latent_dim,
-            data_dim,
-            width=g_width,
-            depth=arch.g_depth,
-            batch_norm=arch.g_batch_norm,
-            rngs=rngs,
-        )
-        if arch.d_maxout:
-            d = models.MaxoutDiscriminator(
-                m * data_dim,
-                width=d_width,
-                depth=arch.d_depth,
-                pieces=arch.d_maxout,
-                minibatch_std=method.minibatch_std,
-                rngs=rngs,
-            )
-        else:
-            d = models.MLPDiscriminator(
-                m * data_dim,
-                width=d_width,
-                depth=arch.d_depth,
-                minibatch_std=method.minibatch_std,
-                rngs=rngs,
-            )
-        return g, (models.Packed(d, m) if m > 1 else d)
-
-    return make
+    return course.mode_collapse_models(
+        dataclasses.asdict(arch),
+        packing=method.packing,
+        minibatch_std=method.minibatch_std,
+        g_width_factor=method.g_width_factor,
+        d_width_factor=method.d_width_factor,
+        data_dim=data_dim,
+    )
 
 
 def method_config(method: Method, protocol: Protocol, dataset: str) -> train.Config:
-    base = train.Config(
+    return course.mode_collapse_config(
+        dataclasses.asdict(protocol),
         steps=max(1, round(protocol.steps[dataset] * method.step_fraction)),
-        lr_schedule=protocol.lr_schedule,
-        batch_size=protocol.packs * method.packing,  # the same number of packs for every m
-        g_lr=protocol.lr,
-        d_lr=protocol.lr * method.d_lr_factor,
-        g_betas=(protocol.beta1, 0.999),
-        d_betas=(protocol.beta1, 0.999),
+        packing=method.packing,
+        d_lr_factor=method.d_lr_factor,
         progress=False,
+        **dict(method.config),
     )
-    return base.replace(**dict(method.config))
 
 
 def _mean_se(x: Sequence[float]) -> tuple[float, float]:

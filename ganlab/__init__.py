@@ -4,8 +4,11 @@ Small single-purpose modules behind a flat namespace::
 
     ganlab.data       synthetic 1-D/2-D distributions, shipped MNIST digits, sklearn 8x8 digits
     ganlab.models     MLP and DCGAN-style generators and discriminators (Flax NNX)
-    ganlab.losses     GAN losses and penalties, each a small pure function
-    ganlab.train      the config dataclass, the jit-compiled step, train(), train_seeds()
+    ganlab.nn         layers: the im2col convolution, sub-pixel upsampling, minibatch std
+    ganlab.losses     GAN losses and penalties, each a small pure function; GANLoss, one loss
+    ganlab.update     the one D update, G update and optimizer every trainer is built from
+    ganlab.train      the config dataclass, the jit-compiled step, Trainer, train(), train_seeds()
+    ganlab.checkpoint saving and restoring training state without ever losing a checkpoint
     ganlab.metrics    sample-quality metrics (mode coverage, ...)
     ganlab.plot       densities, heat maps, image grids, loss curves, animations
     ganlab.exercises  self-checking exercises used by the lessons
@@ -17,6 +20,7 @@ Small single-purpose modules behind a flat namespace::
 """
 
 from ganlab import (
+    checkpoint,
     course,
     data,
     evaluator,
@@ -25,9 +29,11 @@ from ganlab import (
     losses,
     metrics,
     models,
+    nn,
     plot,
     theory,
     train,
+    update,
     wasserstein,
 )
 from ganlab._cache import enable_compilation_cache
@@ -41,6 +47,7 @@ COMPILATION_CACHE = enable_compilation_cache()
 __all__ = [
     "COMPILATION_CACHE",
     "FAST",
+    "checkpoint",
     "course",
     "data",
     "evaluator",
@@ -49,8 +56,10 @@ __all__ = [
     "losses",
     "metrics",
     "models",
+    "nn",
     "plot",
     "theory",
     "train",
+    "update",
     "wasserstein",
 ]

@@ -3,6 +3,9 @@
     FAST            GANLAB_FAST=1 asks the lessons for less training (also ``ganlab.FAST``)
     LOSS_SETTINGS   Config overrides per loss: lesson 3 trains with them, lesson 5 scores them
     results(name)   a committed benchmark table shipped with the package, e.g. "mode_collapse"
+    mode_collapse_models, mode_collapse_config
+                    the networks and optimiser of that table's protocol, built from its meta:
+                    the benchmark trains with them and lesson 4 reruns rows with them
 
 The tables live in ``ganlab/_data/results/`` and are read with :mod:`importlib.resources`, so they
 load the same from a checkout, an editable install or a wheel. The benchmark scripts in
@@ -13,13 +16,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
 
-from ganlab import _checks
+from flax import nnx
 
-__all__ = ["FAST", "LOSS_SETTINGS", "results"]
+from ganlab import _checks, models, train
+
+__all__ = ["FAST", "LOSS_SETTINGS", "mode_collapse_config", "mode_collapse_models", "results"]
 
 # GANLAB_FAST=1 (set by CI) asks the lessons for less training; what they show must not change.
 FAST: bool = os.environ.get("GANLAB_FAST", "").strip().lower() not in ("", "0", "false", "no")
@@ -63,3 +69,58 @@ def results(name: str) -> dict[str, Any]:
     names = [f.removesuffix(".json") for f in files if f.endswith(".json")]
     _checks.choice("name", name, names)
     return json.loads(_results_dir().joinpath(f"{name}.json").read_text(encoding="utf-8"))
+
+
+def mode_collapse_models(
+    arch: Mapping[str, Any],
+    *,
+    packing: int = 1,
+    minibatch_std: bool = False,
+    g_width_factor: float = 1.0,
+    d_width_factor: float = 1.0,
+    data_dim: int = 2,
+) -> Callable[[int], tuple[nnx.Module, nnx.Module]]:
+    """``seed -> (G, D)``: the networks of a mode-collapse protocol, ``arch`` as stored in the
+    table's ``meta["protocol"]["arch"]`` (``latent_dim``, ``g_width``, ``g_depth``,
+    ``g_batch_norm``, ``d_width``, ``d_depth``, ``d_maxout``). D sees packs of ``packing``
+    samples (PacGAN) or appends the minibatch standard deviation; the width factors scale one
+    player (the table's balance rows)."""
+    packing = _checks.integer("packing", packing, minimum=1)
+    g_width = round(arch["g_width"] * _checks.positive("g_width_factor", g_width_factor))
+    d_width = round(arch["d_width"] * _checks.positive("d_width_factor", d_width_factor))
+
+    def make(seed: int):
+        rngs = nnx.Rngs(seed)
+        g = models.MLPGenerator(
+            arch["latent_dim"], data_dim, width=g_width, depth=arch["g_depth"],
+            batch_norm=arch.get("g_batch_norm", False), rngs=rngs,
+        )  # fmt: skip
+        d_args = dict(width=d_width, depth=arch["d_depth"], minibatch_std=minibatch_std, rngs=rngs)
+        if arch.get("d_maxout", 0):
+            d = models.MaxoutDiscriminator(packing * data_dim, pieces=arch["d_maxout"], **d_args)
+        else:
+            d = models.MLPDiscriminator(packing * data_dim, **d_args)
+        return g, (models.Packed(d, packing) if packing > 1 else d)
+
+    return make
+
+
+def mode_collapse_config(
+    protocol: Mapping[str, Any], *, steps: int, packing: int = 1, d_lr_factor: float = 1.0,
+    **changes: Any,
+) -> train.Config:  # fmt: skip
+    """The training config of a mode-collapse protocol (``meta["protocol"]``): its Adam
+    (``lr``, ``beta1``) and schedule for both players, ``packs`` packs per batch (so a
+    PacGANm draws ``packing`` times the samples), ``steps`` generator updates, D's rate scaled
+    by ``d_lr_factor``; ``changes`` override any field (a remedy's own settings)."""
+    betas = (protocol["beta1"], 0.999)
+    base = train.Config(
+        steps=steps,
+        lr_schedule=protocol["lr_schedule"],
+        batch_size=protocol["packs"] * _checks.integer("packing", packing, minimum=1),
+        g_lr=protocol["lr"],
+        d_lr=protocol["lr"] * _checks.positive("d_lr_factor", d_lr_factor),
+        g_betas=betas,
+        d_betas=betas,
+    )
+    return base.replace(**changes)
