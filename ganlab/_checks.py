@@ -186,3 +186,23 @@ def batch(name: str, x: Any) -> jax.Array:
     if a.ndim < 2 or a.shape[0] < 1:
         raise ValueError(f"{name} must be a batch of samples (B, ...), got shape {a.shape}")
     return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(jnp.float32)
+
+
+def key(name: str, value: Any) -> jax.Array:
+    """A JAX random key: a typed key (``jax.random.key(0)``) or a raw ``uint32`` key of shape
+    ``(2,)`` (``jax.random.PRNGKey(0)``). A plain integer is a seed, not a key, and is refused
+    with a message saying how to make a key of it."""
+    if is_integer(value):
+        raise ValueError(
+            f"{name} must be a JAX random key, got the integer {int(value)} (a seed); make a key "
+            f"of it with jax.random.key({int(value)})"
+        )
+    if isinstance(value, jax.core.Tracer):
+        return value
+    if isinstance(value, jax.Array | np.ndarray):
+        typed = jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key)
+        if (typed and value.shape == ()) or (
+            not typed and value.dtype == np.uint32 and value.shape == (2,)
+        ):
+            return value
+    fail(name, value, "a JAX random key (jax.random.key(seed) or jax.random.PRNGKey(seed))")
