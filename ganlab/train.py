@@ -75,6 +75,7 @@ class Config:
     steps_per_call: int | None = None  # None: 50 fused steps for MLPs, 1 for conv nets
     eval_every: int = 0  # call eval_fn every this many steps (0: never)
     progress: bool = True  # show a progress bar
+    stop_on_divergence: bool = True  # raise Diverged when a loss or gradient goes NaN or inf
 
     def __post_init__(self):
         set_ = functools.partial(object.__setattr__, self)
@@ -98,6 +99,7 @@ class Config:
             if getattr(self, name) is not None:
                 set_(name, _checks.nonnegative(name, getattr(self, name)))
         set_("progress", _checks.boolean("progress", self.progress))
+        set_("stop_on_divergence", _checks.boolean("stop_on_divergence", self.stop_on_divergence))
 
     @property
     def gan_loss(self) -> losses.GANLoss:
@@ -178,7 +180,6 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x)
             unroll=config.unroll_steps, d_tx=d_tx, real=real,
         )  # fmt: skip
         d_metrics = jax.tree.map(lambda m: m[-1], d_metrics)  # the last critic update's
-        d_metrics.pop("estimate", None)
         state = TrainState(g, d, state.step + 1, state.key)
         return state, {**d_metrics, **g_metrics}
 
@@ -252,7 +253,10 @@ def _program_config(config: Config) -> Config:
     """``config`` with the fields that do not enter the compiled step set to defaults, so that
     runs differing only in them share one compiled program."""
     steps = config.steps if config.lr_schedule != "constant" else 0  # the decay horizon
-    return config.replace(steps=steps, seed=0, eval_every=0, progress=True, steps_per_call=None)
+    return config.replace(
+        steps=steps, seed=0, eval_every=0, progress=True, steps_per_call=None,
+        stop_on_divergence=True,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=64)
@@ -333,6 +337,30 @@ class History(Mapping):
         for name, new in metrics.items():
             old = self.metrics.get(name)
             self.metrics[name] = new if old is None else np.concatenate([old, new], axis=1)
+
+
+class Diverged(FloatingPointError):
+    """Training produced a non-finite loss or gradient (see ``Config.stop_on_divergence``)."""
+
+
+def _divergence(metrics: Mapping[str, np.ndarray], first_step: int, config: Config, seeds):
+    """The error for the first non-finite value in ``metrics`` (each ``(S, n)``, the steps
+    ``first_step .. first_step + n - 1``), or None when all are finite."""
+    bad = {name: ~np.isfinite(m) for name, m in metrics.items()}
+    if not any(b.any() for b in bad.values()):
+        return None
+    col = min(int(np.argmax(b.any(axis=0))) for b in bad.values() if b.any())
+    names = [name for name, b in bad.items() if b[:, col].any()]
+    seed = seeds[int(np.argmax(np.any([bad[n][:, col] for n in names], axis=0)))]
+    values = ", ".join(f"{n} = {metrics[n][seeds.index(seed), col]}" for n in names)
+    lrs = f"g_lr={config.g_lr:g}, d_lr={config.d_lr:g} with {config.optimizer}"
+    return Diverged(
+        f"training diverged at step {first_step + col} (seed {seed}): {values}. The usual cause "
+        f"is a learning rate too large for the optimizer and the loss ({lrs}, "
+        f"loss={config.gan_loss.name!r}): lower the learning rates. The history up to here is in "
+        "trainer.history; the models hold the diverged weights (restore a checkpoint to go "
+        "back). Config(stop_on_divergence=False) keeps training instead."
+    )
 
 
 def _check_config(config) -> Config:
@@ -456,6 +484,11 @@ class Trainer:
                 # Waiting for each call keeps at most one call queued (and the host in step).
                 metrics = {name: np.asarray(m).T for name, m in metrics.items()}  # (S, n)
                 self.history.extend(np.arange(t + 1, t + n + 1), metrics)
+                if self.config.stop_on_divergence:
+                    error = _divergence(metrics, t + 1, self.config, self.seeds)
+                    if error is not None:
+                        self._sync()
+                        raise error
                 t += n
                 bar.update(n)
                 bar.set_postfix(

@@ -153,7 +153,7 @@ def d_update(
     ``fake`` is a batch of generated samples; no gradient reaches whatever made them. ``key``
     draws the penalty's random points. Returns the new state and the metrics ``d_loss``
     (without the penalty), ``penalty``, ``d_real`` and ``d_fake`` (D's mean output on each
-    batch), ``d_grad_norm``, and ``estimate`` where the loss has one (see ``GANLoss``).
+    batch) and ``d_grad_norm``.
     """
     fake = jax.lax.stop_gradient(fake)
 
@@ -176,8 +176,6 @@ def d_update(
         "d_fake": fake_mean,  # ... and on generated data
         "d_grad_norm": optax.tree.norm(grads),
     }
-    if loss.estimate is not None:
-        metrics["estimate"] = loss.estimate(value)
     return Player(params, rest, opt), metrics
 
 

@@ -411,8 +411,10 @@ def _runner(graphdef, loss: losses.GANLoss, optimizer: tuple, batch_size: int, l
         k_p, k_q, k_pen = jax.random.split(jax.random.fold_in(key, step), 3)
         real, fake = p.sample(k_p, batch_size), q.sample(k_q, batch_size)
         critic, m = update.d_update(graphdef, critic, tx, loss, real, fake, k_pen)
+        # the distance the loss estimates (the JSD bound for BCE), else the mean score gap
         gap = m["d_real"] - m["d_fake"]
-        out = {"loss": m["d_loss"], "penalty": m["penalty"], "estimate": m.get("estimate", gap)}
+        estimate = gap if loss.estimate is None else loss.estimate(m["d_loss"])
+        out = {"loss": m["d_loss"], "penalty": m["penalty"], "estimate": estimate}
         return (critic, step + 1, key), out
 
     def run(carry, p, q):

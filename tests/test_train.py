@@ -441,3 +441,33 @@ def test_runs_that_differ_only_outside_the_step_share_one_compiled_program():
         trainer(lr_schedule="cosine", steps=10)._step
         is not trainer(lr_schedule="cosine", steps=20)._step
     )
+
+
+# --- divergence ----------------------------------------------------------------------------------
+
+
+def test_a_diverging_run_stops_at_its_step_with_the_likely_cause():
+    g, d = small_pair()
+    config = train.Config(**{**SMALL, "optimizer": "sgd", "g_lr": 2e3, "d_lr": 2e3})
+    trainer = train.Trainer(g, d, data.ring(), config)
+    with pytest.raises(train.Diverged, match=r"diverged at step \d+ \(seed 0\).*g_lr=2000"):
+        trainer.run(200)
+    assert 0 < trainer.step < 200  # it stopped early, within the fused call that diverged
+    bad = ~np.isfinite(trainer.history["g_grad_norm"]) | ~np.isfinite(trainer.history["d_loss"])
+    assert bad.any()  # the history up to the failure is kept, the non-finite step included
+    # the same run with the typo fixed (2e-3) stays finite: the check is not a false alarm
+    fixed = train.Trainer(*small_pair(), data.ring(), config.replace(g_lr=2e-3, d_lr=2e-3))
+    fixed.run(200)
+    assert fixed.step == 200
+
+
+def test_stop_on_divergence_false_keeps_going_and_names_the_seed():
+    config = train.Config(**{**SMALL, "optimizer": "sgd", "g_lr": 2e3, "d_lr": 2e3})
+    keep = train.Trainer(*small_pair(), data.ring(), config.replace(stop_on_divergence=False))
+    keep.run(60)
+    assert keep.step == 60
+    error = train._divergence(
+        {"d_loss": np.array([[0.1, 0.2], [0.3, np.nan]])}, 11, config, seeds=[4, 7]
+    )
+    assert "step 12 (seed 7): d_loss = nan" in str(error)
+    assert train._divergence({"d_loss": np.ones((2, 2))}, 1, config, seeds=[4, 7]) is None
