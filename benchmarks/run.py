@@ -11,7 +11,8 @@ What it measures, all in this one process so that ratios compare like with like:
 2. the machine's float32 matmul rate (a 1024x1024 jitted matmul), the yardstick for (4);
 3. steps/s of the foundation's 2-D MLP GAN (G 2-128-128-2, D 2-128-128-1, batch 256, Adam,
    one D and one G update per step) with ganlab, as one jit call per step and fused by
-   lax.scan, and in PyTorch eager (benchmarks/torch_reference.py) when torch is importable;
+   lax.scan (also with the divergence check off, to price it), and in PyTorch eager
+   (benchmarks/torch_reference.py) when torch is importable;
 4. the achieved FLOP rate: XLA's count of the step's FLOPs times steps/s, over (2);
 5. the small 28x28 DCGAN (ganlab.models.conv_gan), with sub-pixel upsampling (im2col
    convolutions) and with transposed convolutions (XLA's), each as one call per step and fused:
@@ -202,6 +203,15 @@ def main(argv=None) -> None:
         "MLP GAN, ganlab, 50 steps per lax.scan call",
         f"{fused:.0f} steps/s",
         f"{fused / single:.2f}x one call per step",
+    )
+
+    unchecked, _ = ganlab_rate(
+        models.mlp_gan(), ring, 50, mlp_steps, reps, stop_on_divergence=False
+    )
+    row(
+        "MLP GAN, 50 fused, divergence check off",
+        f"{unchecked:.0f} steps/s",
+        f"the check costs {100 * (1 - fused / unchecked):+.1f}% (noise: a few %)",
     )
 
     flops = step_flops(trainer)
