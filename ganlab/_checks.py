@@ -206,3 +206,62 @@ def key(name: str, value: Any) -> jax.Array:
         ):
             return value
     fail(name, value, "a JAX random key (jax.random.key(seed) or jax.random.PRNGKey(seed))")
+
+
+def what(value: object) -> str:
+    """A value as a message shows it when it is not what was wanted: an array by its shape and
+    dtype, a number or a short string by its repr, anything else (a dict, a sampler, a model)
+    by its type name only, never by a dump of its contents."""
+    if isinstance(value, np.ndarray | jax.Array):
+        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
+    if value is None or isinstance(value, bool | np.bool_) or is_number(value):
+        return _show(value)
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return f"a {type(value).__name__} of {len(value)} items"
+    kind = type(value).__name__
+    return f"{'an' if kind[0].lower() in 'aeiou' else 'a'} {kind}"
+
+
+_KIND_WORDS = {
+    "b": "True/False",
+    "c": "complex numbers",
+    "U": "strings",
+    "S": "bytes",
+    "O": "objects",
+}
+
+
+def array(name: str, value: Any, allowed: str, *, kinds: str = "iuf") -> Any:
+    """``value`` as an array of real numbers: a JAX array (or a traced value) is returned as it
+    is, anything else as a NumPy array. Refused, with ``{name} must be {allowed}, got ...``: a
+    ragged nested list, None, a string, a dict or any other object, and an array whose dtype
+    kind is not in ``kinds`` (numpy kind letters; the default: integers and floats)."""
+    if isinstance(value, jax.core.Tracer | jax.Array):
+        a = value
+    elif isinstance(value, str | bytes | dict) or value is None:
+        a = None
+    else:
+        try:
+            a = np.asarray(value)
+        except (TypeError, ValueError):  # a ragged nested list, an object numpy cannot read
+            a = None
+    if a is None:
+        ragged = (
+            isinstance(value, list | tuple)
+            and value
+            and all(isinstance(v, list | tuple | np.ndarray | jax.Array) for v in value)
+        )
+        got = "a ragged nested list (rows of different lengths)" if ragged else what(value)
+        raise ValueError(f"{name} must be {allowed}, got {got}")
+    try:
+        kind = np.dtype(a.dtype).kind
+    except TypeError:  # a JAX random key's dtype
+        kind = "V"
+    if kind not in kinds:
+        got = what(value)
+        if isinstance(value, list | tuple):
+            got += f" holding {_KIND_WORDS.get(kind, np.dtype(a.dtype).name)}"
+        raise ValueError(f"{name} must be {allowed}, got {got}")
+    return a

@@ -73,3 +73,34 @@ def test_keys_pass_both_kinds_and_traced_keys():
     with pytest.raises(ValueError, match="key must be a JAX random key"):
         C.key("key", jax.random.split(jax.random.key(0), 3))  # several keys, not one
     C.finite("x", jax.numpy.zeros(3))  # finite arrays pass silently
+
+
+class _Sampler:
+    centers = np.zeros((8, 2))
+
+
+@pytest.mark.parametrize(
+    "value,match",
+    [
+        ([[1.0, 2.0], [3.0]], r"^x must be numbers, got a ragged nested list \(rows of different"),
+        (None, r"^x must be numbers, got None$"),
+        ("abc", r"^x must be numbers, got 'abc'$"),
+        ({"a": np.zeros(1000)}, r"^x must be numbers, got a dict$"),
+        (_Sampler(), r"^x must be numbers, got a _Sampler$"),  # the type, never the contents
+        ([1, "a"], r"^x must be numbers, got a list of 2 items holding strings$"),
+        ([True, False], r"^x must be numbers, got a list of 2 items holding True/False$"),
+        (np.zeros((2, 2), complex), r"^x must be numbers, got an array of shape \(2, 2\) and dt"),
+        (jax.random.key(0), r"^x must be numbers, got an array of shape \(\) and dtype key"),
+    ],
+)
+def test_array_refuses_what_is_not_an_array_of_numbers(value, match):
+    with pytest.raises(ValueError, match=match):
+        C.array("x", value, "numbers")
+
+
+def test_array_passes_jax_arrays_through_and_reads_lists():
+    x = jax.numpy.ones(3)
+    assert C.array("x", x, "numbers") is x
+    assert C.array("x", [[1, 2], [3, 4]], "numbers").shape == (2, 2)
+    assert C.array("x", np.bool_(True), "flags", kinds="b").dtype == np.bool_
+    assert jax.jit(lambda t: C.array("x", t, "numbers") * 2)(x).shape == (3,)
