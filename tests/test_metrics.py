@@ -268,3 +268,59 @@ def test_bools_are_not_numbers(kwargs, match):
 def test_shape_error_under_jit_names_the_shape():
     with pytest.raises(ValueError, match=r"samples must be a 2-D array.*shape \(4,\)"):
         jax.jit(metrics.mode_coverage)(jnp.zeros((4,)), ring_centers(), STD)
+
+
+# --- wrong types: each answered before anything compiles, naming the argument ----------------
+
+
+class _Mixture:
+    """Stands for a ganlab.data mixture: has centres, is not an array."""
+
+    centers = np.zeros((8, 2))
+
+    def __repr__(self):
+        return "_Mixture(" + "x" * 5000 + ")"  # a dump of this must never reach a message
+
+
+_SAMPLES = "samples must be a 2-D array \\(n, d\\) of real numbers"
+_CENTERS = "centers must be a 2-D array \\(K, d\\) of real numbers"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"centers": _Mixture()}, _CENTERS + ".*got a _Mixture: pass its .centers$"),
+        ({"samples": _Mixture()}, _SAMPLES + ".*got a _Mixture: pass samples drawn with its"),
+        ({"samples": [[0.0, 1.0], [2.0]]}, _SAMPLES + ".*got a ragged nested list"),
+        ({"samples": {"x": 1}}, _SAMPLES + ".*got a dict$"),
+        ({"samples": "abc"}, _SAMPLES + ".*got 'abc'$"),
+        ({"samples": None}, _SAMPLES + ".*got None$"),
+        ({"centers": [["a", "b"]]}, _CENTERS + ".*got a list of 1 items holding strings$"),
+        ({"samples": np.zeros((4, 2), complex)}, _SAMPLES + r".*got an array of shape \(4, 2\) a"),
+        ({"samples": np.zeros((4, 2), bool)}, _SAMPLES + ".*dtype bool$"),
+        ({"samples": np.full((4, 2), np.inf)}, "samples must be finite, got 8 NaN/inf.*diverged"),
+        ({"std": _Mixture()}, "^std must be a finite number > 0, got a _Mixture$"),
+        ({"std": {}}, "^std must be a finite number > 0, got a dict$"),
+        ({"std": None}, "^std must be a finite number > 0, got None$"),
+        ({"std": [0.01]}, r"^std must be a finite number > 0, got a list of 1 items$"),
+        ({"threshold": -3}, "^threshold must be a finite number > 0, got -3$"),
+    ],
+)
+def test_wrong_types_name_the_argument_and_the_type(kwargs, match):
+    args = {"samples": jnp.zeros((4, 2)), "centers": ring_centers(), "std": STD} | kwargs
+    with pytest.raises(ValueError, match=match):
+        metrics.mode_coverage(**args)
+    if set(kwargs) <= {"samples", "centers"}:
+        with pytest.raises(ValueError, match=match):
+            metrics.nearest_mode(args["samples"], args["centers"])
+
+
+def test_checks_run_on_traced_values_under_jit():
+    samples = ring_centers()[jnp.array([0, 1, 1])]
+    covered = jax.jit(lambda s, std: metrics.mode_coverage(s, ring_centers(), std))(samples, STD)
+    assert int(covered["modes"]) == 2  # the traced path computes, so a wrong answer could fail
+    # a wrong type closed over by the traced function is still answered by the check
+    with pytest.raises(ValueError, match=_CENTERS + ".*got a _Mixture: pass its .centers"):
+        jax.jit(lambda s: metrics.mode_coverage(s, _Mixture(), STD))(samples)
+    with pytest.raises(ValueError, match=r"^std must be a finite number > 0, got an array of sh"):
+        jax.jit(lambda s, std: metrics.mode_coverage(s, ring_centers(), std))(samples, jnp.ones(2))

@@ -490,3 +490,76 @@ def test_numpy_integers_count_as_integers():
 def test_bools_are_not_numbers(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+class _Sampler:
+    def __repr__(self):
+        return "_Sampler(" + "x" * 5000 + ")"  # a dump of this must never reach a message
+
+
+_FEATURE_METRICS = {
+    "frechet_distance": lambda a: metrics.frechet_distance(X, a),
+    "frechet_distance_extrapolated": lambda a: metrics.frechet_distance_extrapolated(X, a),
+    "kernel_inception_distance": lambda a: metrics.kernel_inception_distance(X, a, 2, 5),
+    "precision_recall": lambda a: metrics.precision_recall(X, a),
+    "density_coverage": lambda a: metrics.density_coverage(X, a),
+}
+_WRONG_FEATURES = [
+    ([[1.0, 2.0], [3.0]], "a ragged nested list \\(rows of different lengths\\)$"),
+    ({"feats": X}, "a dict$"),
+    ("features.npy", "'features.npy'$"),
+    (None, "None$"),
+    (_Sampler(), "a _Sampler$"),
+    (np.zeros((4, 3), complex), "an array of shape \\(4, 3\\) and dtype complex128$"),
+    ([[True, False, True]], "a list of 1 items holding True/False$"),
+    (np.zeros((0, 3)), None),
+    (np.full((5, 3), np.nan), None),
+]
+
+
+@pytest.mark.parametrize("metric", sorted(_FEATURE_METRICS))
+@pytest.mark.parametrize(("value", "match"), _WRONG_FEATURES)
+def test_every_feature_metric_names_a_wrong_type(metric, value, match):
+    if match is None:  # the right type, the wrong content
+        match = "not be empty" if value.size == 0 else "be finite, got 15 NaN/inf .*diverged"
+    else:
+        match = "be an array of real numbers of features \\(N, D\\), got " + match
+    with pytest.raises(ValueError, match="^fake_feats must " + match):
+        _FEATURE_METRICS[metric](value)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda v: metrics.knn_radii(v, 2), "^feats must be an array of real numbers"),
+        (lambda v: metrics.nearest_distances(v, X), "^queries must be an array of real numbers"),
+        (lambda v: metrics.nearest_distances(X, v), "^reference must be an array of real numb"),
+        (lambda v: metrics.inception_score(v), "^probs must be an array of real numbers"),
+        (lambda v: metrics.frechet_distance(v, Y), "^real_feats must be an array of real numb"),
+        (
+            lambda v: metrics.frechet_distance_gaussians(np.zeros(2), v, np.zeros(2), np.eye(2)),
+            r"^cov1 must be an array of real numbers \(D, D\)",
+        ),
+    ],
+)
+def test_the_other_arrays_name_a_wrong_type_too(call, match):
+    for value, got in [([[1.0], [2.0, 3.0]], "ragged nested list"), (_Sampler(), "a _Sampler$")]:
+        with pytest.raises(ValueError, match=match + ".*" + got):
+            call(value)
+
+
+@pytest.mark.parametrize(
+    "sizes, got",
+    [
+        (10, "got 10$"),
+        (3.5, "got 3.5$"),
+        ({"a": 10}, "got a dict$"),
+        ("10, 20", "got '10, 20'$"),
+        ((n for n in (10, 20)), "got a generator$"),
+        ([[10, 20], [30]], r"got \[\[10, 20\], \[30\]\]$"),
+        (_Sampler(), "got a _Sampler$"),
+    ],
+)
+def test_sizes_must_be_a_list_of_integers(sizes, got):
+    with pytest.raises(ValueError, match=r"^sizes must be at least two different integers.*" + got):
+        metrics.frechet_distance_extrapolated(X, Y, sizes)

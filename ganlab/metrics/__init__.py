@@ -67,8 +67,20 @@ __all__ = [
 ]
 
 
-def _as_float_array(x: ArrayLike) -> jax.Array:
-    x = jnp.asarray(x)
+_POINTS = {
+    "samples": "a 2-D array (n, d) of real numbers holding at least one sample (for several seeds, "
+    "jax.vmap over the leading axis)",
+    "centers": "a 2-D array (K, d) of real numbers holding at least one mode",
+}
+
+
+def _as_points(name: str, x: ArrayLike) -> jax.Array:
+    """``x`` as a float JAX array (traced values pass), or a ValueError naming ``name``: a
+    mixture given for its centres (or its samples) says which attribute to pass."""
+    if not isinstance(x, np.ndarray | jax.Array) and hasattr(x, "centers"):
+        hint = "its .centers" if name == "centers" else "samples drawn with its .sample(key, n)"
+        raise ValueError(f"{name} must be {_POINTS[name]}, got {_checks.what(x)}: pass {hint}")
+    x = jnp.asarray(_checks.array(name, x, _POINTS[name]))
     if not jnp.issubdtype(x.dtype, jnp.floating):
         x = x.astype(jnp.float32)
     return x
@@ -78,14 +90,9 @@ def _check_points(samples: jax.Array, centers: jax.Array) -> None:
     """Shape checks (shapes are static, so these run under jit/vmap too) and, when the
     arrays are concrete, finiteness checks."""
     if samples.ndim != 2 or samples.shape[0] < 1:
-        _checks.fail(
-            "samples",
-            samples,
-            "a 2-D array (n, d) holding at least one sample (for several seeds, jax.vmap over "
-            "the leading axis)",
-        )
+        _checks.fail("samples", samples, _POINTS["samples"])
     if centers.ndim != 2 or centers.shape[0] < 1:
-        _checks.fail("centers", centers, "a 2-D array (K, d) holding at least one mode")
+        _checks.fail("centers", centers, _POINTS["centers"])
     _same_dimension("samples", samples, "centers", centers, "last dimension d")
     _finite("samples", samples)
     _finite("centers", centers)
@@ -94,6 +101,8 @@ def _check_points(samples: jax.Array, centers: jax.Array) -> None:
 def _positive_scalar(name: str, value: ArrayLike) -> None:
     """A finite number > 0: a Python or numpy number, or a 0-d array. A traced value (under
     jit or vmap) has only its shape checked."""
+    if not (_checks.is_number(value) or isinstance(value, np.ndarray | jax.Array)):
+        raise ValueError(f"{name} must be a finite number > 0, got {_checks.what(value)}")
     if isinstance(value, jax.core.Tracer):
         if value.ndim != 0:
             _checks.fail(name, value, "a finite number > 0")
@@ -160,7 +169,7 @@ def nearest_mode(samples: ArrayLike, centers: ArrayLike) -> tuple[jax.Array, jax
     Raises:
       ValueError: if the shapes do not fit, or (with concrete inputs) a value is not finite.
     """
-    samples, centers = _as_float_array(samples), _as_float_array(centers)
+    samples, centers = _as_points("samples", samples), _as_points("centers", centers)
     _check_points(samples, centers)
     return _nearest_mode(samples, centers)
 
@@ -226,7 +235,7 @@ def mode_coverage(
         the value checks are skipped (the shape checks still run); a NaN sample then simply
         counts as not high-quality.
     """
-    samples, centers = _as_float_array(samples), _as_float_array(centers)
+    samples, centers = _as_points("samples", samples), _as_points("centers", centers)
     _check_points(samples, centers)
     _positive_scalar("std", std)
     _positive_scalar("threshold", threshold)

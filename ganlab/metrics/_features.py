@@ -18,11 +18,7 @@ def finite(name: str, x: ArrayLike) -> None:
 
 def array(name: str, x: ArrayLike, ndim: int, shape_text: str) -> np.ndarray:
     """``x`` as a float64 numpy array of ``ndim`` dimensions, non-empty and finite."""
-    arr = np.asarray(x)
-    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise ValueError(
-            f"{name} must be an array of real numbers {shape_text}, got dtype {arr.dtype}"
-        )
+    arr = np.asarray(_checks.array(name, x, f"an array of real numbers {shape_text}"))
     if arr.ndim != ndim:
         raise ValueError(
             f"{name} must be a {ndim}-D array {shape_text}, got shape {arr.shape}"

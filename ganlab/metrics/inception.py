@@ -174,16 +174,17 @@ def _check_sizes(sizes: Sequence[int] | None, n_fake: int) -> np.ndarray:
     if sizes is None:
         # The authors' choice: 15 sizes evenly spaced from a tenth of the set to all of it.
         return np.unique(np.linspace(max(2, n_fake // 10), n_fake, 15).astype(np.int64))
-    ok = not isinstance(sizes, str | bytes) and all(_checks.is_integer(n) for n in sizes)
+    allowed = (
+        f"at least two different integers in [2, M = {n_fake}] (M the rows of fake_feats: "
+        "subsets are drawn without replacement)"
+    )
+    if not isinstance(sizes, list | tuple | range | np.ndarray):
+        raise ValueError(f"sizes must be {allowed}, got {_checks.what(sizes)}")
+    ok = all(_checks.is_integer(n) for n in np.asarray(sizes, dtype=object).ravel())
     arr = np.asarray(sizes, dtype=np.int64) if ok else None
     ok = ok and arr.ndim == 1 and len(np.unique(arr)) >= 2
     if not (ok and np.all(arr >= 2) and np.all(arr <= n_fake)):
-        _checks.fail(
-            "sizes",
-            sizes,
-            f"at least two different integers in [2, M = {n_fake}] (M the rows of fake_feats: "
-            "subsets are drawn without replacement)",
-        )
+        _checks.fail("sizes", sizes, allowed)
     return arr
 
 
