@@ -48,12 +48,10 @@ _PARALLEL = 1e-6  # below this sin(Omega), z0 and z1 are (anti)parallel: slerp f
 
 def _latent(z: Any, name: str) -> jax.Array:
     """``z`` as a float 1-D array ``(D,)`` with finite entries, or a ValueError naming it."""
-    try:
-        a = jnp.asarray(z)
-    except (TypeError, ValueError):
-        a = None
-    if a is None or a.ndim != 1 or a.shape[0] < 1:
-        _checks.fail(name, z, "a 1-D latent vector of numbers, shape (D,)")
+    allowed = "a 1-D latent vector of numbers, shape (D,)"
+    a = jnp.asarray(_checks.array(name, z, allowed, kinds="biufc"))
+    if a.ndim != 1 or a.shape[0] < 1:
+        _checks.fail(name, a, allowed)
     if not jnp.issubdtype(a.dtype, jnp.number) or jnp.issubdtype(a.dtype, jnp.complexfloating):
         raise ValueError(f"{name} must hold real numbers, got dtype {a.dtype}")
     if not jnp.issubdtype(a.dtype, jnp.floating):
@@ -74,19 +72,16 @@ def _pair(z0: Any, z1: Any) -> tuple[jax.Array, jax.Array]:
 
 def _times(t: Any) -> tuple[jax.Array, bool]:
     """``t`` as a 1-D float array, and whether it was a scalar."""
-    try:
-        a = jnp.asarray(t)
-    except (TypeError, ValueError):
-        a = None
-    ok = a is not None and a.ndim <= 1 and jnp.issubdtype(a.dtype, jnp.number)
-    if not ok or jnp.issubdtype(a.dtype, jnp.complexfloating):
-        _checks.fail("t", t, "a real number or a 1-D array of them (T,)")
+    allowed = "a real number or a 1-D array of them (T,)"
+    a = jnp.asarray(_checks.array("t", t, allowed))
+    if a.ndim > 1:
+        _checks.fail("t", a, allowed)
     _checks.finite("t", a)
     return jnp.atleast_1d(a).astype(jnp.float32), a.ndim == 0
 
 
-def _steps(steps: Any) -> int:
-    return _checks.integer("steps", steps, minimum=2)  # both endpoints are included
+def _steps(steps: Any, name: str = "steps") -> int:
+    return _checks.integer(name, steps, minimum=2)  # both endpoints are included
 
 
 def _method(method: Any) -> str:
@@ -98,7 +93,7 @@ def _generator_latent_dim(generator: Any) -> int:
     if not callable(generator) or not _checks.is_integer(latent_dim):
         raise ValueError(
             "generator must be callable on z of shape (batch, latent_dim) and have an integer "
-            f"attribute latent_dim (e.g. a ganlab.models generator), got {type(generator).__name__}"
+            f"attribute latent_dim (e.g. a ganlab.models generator), got {_checks.what(generator)}"
         )
     return int(latent_dim)
 
@@ -192,10 +187,12 @@ def path(zs: ArrayLike, steps_between: int = 8, method: str = "slerp") -> jax.Ar
     with the next leg's start, so the result has ``(K - 1) * (steps_between - 1) + 1`` rows:
     ``(N, D)``. Pass ``zs`` with its first row repeated at the end for a loop.
     """
-    steps_between, method = _steps(steps_between), _method(method)
-    a = jnp.asarray(zs)
+    steps_between, method = _steps(steps_between, "steps_between"), _method(method)
+    allowed = "keypoints, an array (K, D) of real numbers with K >= 2"
+    a = jnp.asarray(_checks.array("zs", zs, allowed))
     if a.ndim != 2 or a.shape[0] < 2:
-        raise ValueError(f"zs must be keypoints of shape (K, D) with K >= 2, got shape {a.shape}")
+        raise ValueError(f"zs must be {allowed}, got shape {a.shape}")
+    _checks.finite("zs", a)
     legs = [interpolate(a[k], a[k + 1], steps_between, method) for k in range(a.shape[0] - 1)]
     return jnp.concatenate([legs[0]] + [leg[1:] for leg in legs[1:]], axis=0)
 
@@ -241,6 +238,7 @@ def interpolation_grid(
     ``ganlab.plot.interpolation``.
     """
     latent_dim = _generator_latent_dim(generator)
+    key = _checks.key("key", key)
     rows = _checks.integer("rows", rows, minimum=1)
     steps, method = _steps(steps), _method(method)
     z = jax.random.normal(key, (2, rows, latent_dim))  # (2, rows, D): the pairs

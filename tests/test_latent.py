@@ -131,7 +131,7 @@ def test_walk_on_a_conv_generator_gives_images():
         (lambda: latent.slerp(jnp.zeros(3), jnp.ones(3), 0.5), "z0 must be non-zero"),
         (lambda: latent.interpolate(jnp.ones(3), -jnp.ones(3), steps=1), "steps must be"),
         (lambda: latent.interpolate(jnp.ones(3), -jnp.ones(3), method="cubic"), "method must"),
-        (lambda: latent.path(jnp.ones(3)), "zs must be keypoints"),
+        (lambda: latent.path(jnp.ones(3)), r"zs must be keypoints.*got shape \(3,\)"),
         (lambda: latent.walk(object(), jnp.ones(2), jnp.ones(2)), "generator must"),
         (
             lambda: latent.walk(models.mlp_gan(seed=0)[0], jnp.ones(3), jnp.ones(3)),
@@ -218,5 +218,47 @@ def test_numpy_scalars_count_as_numbers():
     ],
 )
 def test_bools_are_not_numbers(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+class _Mixture:
+    def __repr__(self):
+        return "_Mixture(" + "x" * 5000 + ")"  # a dump of this must never reach a message
+
+
+_LATENT = r"must be a 1-D latent vector of numbers, shape \(D,\), got "
+_T = r"^t must be a real number or a 1-D array of them \(T,\), got "
+_ZS = r"^zs must be keypoints, an array \(K, D\) of real numbers with K >= 2, got "
+_G = models.mlp_gan(seed=0)[0]
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: latent.lerp([[1.0, 2.0], [3.0]], jnp.ones(2), 0.5), "^z0 " + _LATENT + "a ragged"),
+        (lambda: latent.slerp(jnp.ones(2), {"z": 1}, 0.5), "^z1 " + _LATENT + "a dict$"),
+        (lambda: latent.slerp(jnp.ones(2), None, 0.5), "^z1 " + _LATENT + "None$"),
+        (lambda: latent.lerp(_Mixture(), jnp.ones(2), 0.5), "^z0 " + _LATENT + "a _Mixture$"),
+        (lambda: latent.walk(_G, "z", jnp.ones(2)), "^z0 " + _LATENT + "'z'$"),
+        (lambda: latent.lerp(jnp.ones(2), jnp.ones(2), "half"), _T + "'half'$"),
+        (lambda: latent.lerp(jnp.ones(2), jnp.ones(2), _Mixture()), _T + "a _Mixture$"),
+        (lambda: latent.lerp(jnp.ones(2), jnp.ones(2), [0.1, 1j]), _T + "a list of 2 items hold"),
+        (lambda: latent.path({"a": 1}), _ZS + "a dict$"),
+        (lambda: latent.path([[1.0, 2.0], [3.0]]), _ZS + "a ragged nested list"),
+        (lambda: latent.path(np.zeros((3, 2), complex)), _ZS + r"an array of shape \(3, 2\)"),
+        (lambda: latent.path(np.full((3, 2), np.nan)), r"^zs must be finite, got 6 NaN/inf"),
+        (lambda: latent.path(np.ones((3, 2)), 1), "^steps_between must be an integer >= 2, got 1$"),
+        (lambda: latent.path(np.ones((3, 2)), None), "^steps_between must be an integer >= 2, g"),
+        (lambda: latent.interpolate(jnp.ones(2), jnp.ones(2), 2.5), "^steps must be an integer"),
+        (lambda: latent.walk(_Mixture(), jnp.ones(2), jnp.ones(2)), "^generator must .*_Mixture$"),
+        (lambda: latent.interpolation_grid(_G, 0), r"^key must be a JAX random key, got the int"),
+        (lambda: latent.interpolation_grid(_G, np.int64(3)), r"jax.random.key\(3\)$"),
+        (lambda: latent.interpolation_grid(_G, np.ones(3)), r"^key must be a JAX random key .*sha"),
+        (lambda: latent.interpolation_grid(_G, jax.random.key(0), rows={}), "^rows must be an int"),
+        (lambda: latent.interpolate(jnp.ones(2), jnp.ones(2), method=None), "^method must be one"),
+    ],
+)
+def test_wrong_types_name_the_argument_and_the_type(call, match):
     with pytest.raises(ValueError, match=match):
         call()
