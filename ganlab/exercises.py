@@ -59,14 +59,25 @@ def _ok(name: str) -> bool:
     return True
 
 
+def _refuse(name: str, value: Any, allowed: str) -> None:
+    """A lesson author's mistake: ``{name} must be {allowed}, got {value}``, with an object
+    shown by its type name, never by its contents."""
+    raise ValueError(f"{name} must be {allowed}, got {_checks.what(value)}")
+
+
 def _check_name(name: Any) -> None:
     if not isinstance(name, str) or not name:
-        _checks.fail("name", name, "a non-empty string naming the exercise")
+        _refuse("name", name, "a non-empty string naming the exercise")
 
 
 def _check_tolerances(rtol: Any, atol: Any) -> None:
     _checks.nonnegative("rtol", rtol)
     _checks.nonnegative("atol", atol)
+
+
+def _check_hint(name: str, hint: Any) -> None:
+    if not isinstance(hint, str):
+        _refuse(f"{name}: hint", hint, "a string (the hint shown under a wrong answer)")
 
 
 def _describe(x: Any) -> str:
@@ -89,8 +100,10 @@ def _as_numeric(x: Any, what: str) -> np.ndarray | str:
         return f"{what} is a function, not a value; did you mean to call it?"
     try:
         a = np.asarray(x)
-    except Exception as err:  # e.g. a ragged list
-        return f"{what} cannot be read as a number or array ({type(err).__name__}: {err})"
+    except Exception:  # e.g. a ragged list
+        ragged = isinstance(x, list | tuple)
+        shape = "a ragged nested list (rows of different lengths)" if ragged else _describe(x)
+        return f"{what} cannot be read as a number or array: it is {shape}"
     if a.dtype.kind not in "biufc":
         return f"{what} must be a number or an array of numbers; got {_describe(x)}"
     return a
@@ -185,6 +198,8 @@ def check_value(
     """
     _check_name(name)
     _check_tolerances(rtol, atol)
+    _check_hint(name, hint)
+    _checks.boolean("reveal", reveal)
     if answer is Ellipsis:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED}", hint)
     if answer is None:
@@ -254,13 +269,15 @@ def check_function(
     """
     _check_name(name)
     _check_tolerances(rtol, atol)
+    _check_hint(name, hint)
+    if not callable(reference):
+        _refuse(f"{name}: reference", reference, "a function computing the right output")
     if not isinstance(cases, tuple | list) or len(cases) == 0:
-        _checks.fail(f"{name}: cases", cases, "a non-empty list of argument tuples")
+        _refuse(f"{name}: cases", cases, "a non-empty list of argument tuples")
     for i, case in enumerate(cases):
         if not isinstance(case, tuple):
-            _checks.fail(
-                f"{name}: cases[{i}]", case, "a tuple of arguments (write (x,) for one argument)"
-            )
+            allowed = "a tuple of arguments (write (x,) for one argument)"
+            _refuse(f"{name}: cases[{i}]", case, allowed)
     if fn is Ellipsis:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED}", hint)
     if fn is None:
@@ -325,12 +342,13 @@ def check_true(condition: Any, *, name: str, hint: str = "") -> bool:
       AssertionError: the condition is false or not a yes/no value; ends with ``hint``.
     """
     _check_name(name)
+    _check_hint(name, hint)
     if condition is Ellipsis:
         raise _fail(name, f"not answered yet: {_NOT_ANSWERED} (True or False)", hint)
     if condition is None:
         raise _fail(name, "got None instead of True or False", hint)
-    c = np.asarray(condition)
-    if c.dtype.kind != "b":
+    c = _as_numeric(condition, "your answer")
+    if isinstance(c, str) or c.dtype.kind != "b":
         raise _fail(name, f"expected True or False, got {_describe(condition)}", hint)
     if c.size != 1:
         raise _fail(
@@ -365,8 +383,9 @@ def check_choice(
         ``hint``.
     """
     _check_name(name)
+    _check_hint(name, hint)
     if isinstance(options, str) or not isinstance(options, Sequence) or len(options) == 0:
-        _checks.fail(f"{name}: options", options, "a non-empty list of answers")
+        _refuse(f"{name}: options", options, "a non-empty list of answers")
     allowed = [_norm(o) for o in options]
     if _norm(correct) not in allowed:
         _checks.fail(f"{name}: correct", correct, f"one of options={list(options)!r}")

@@ -348,3 +348,57 @@ def test_a_bool_is_not_a_numeric_answer():
     with pytest.raises(AssertionError, match="expected a number, got array of shape"):
         check_value(np.array([True, False]), np.array([1.0, 0.0]), name="mask")
     assert check_value(np.array([True, False]), np.array([True, False]), name="mask")
+
+
+# --- wrong types: a learner's gets an AssertionError, a lesson author's a ValueError -----------
+
+
+class _Mixture:
+    def __repr__(self):
+        return "_Mixture(" + "x" * 5000 + ")"  # a dump of this must never reach a message
+
+
+def _f(x):
+    return 2 * x
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: check_value([[1.0], [2.0, 3.0]], 1.0, name="ex"), "ragged nested list"),
+        (lambda: check_value({"a": 1}, 1.0, name="ex"), "number or an array of numbers; got dict"),
+        (lambda: check_value(_Mixture(), 1.0, name="ex"), "numbers; got _Mixture$"),
+        (lambda: check_value("1.39", 1.386, name="ex"), "numbers; got '1.39'$"),
+        (lambda: check_true([[True], [False, True]], name="ex"), "expected True or False, got"),
+        (lambda: check_true(_Mixture(), name="ex"), "expected True or False, got _Mixture$"),
+        (lambda: check_function(_Mixture(), _f, [(1.0,)], name="ex"), "function, got _Mixture$"),
+        (lambda: check_choice({"b": 1}, "b", name="ex", options=OPTIONS), "not one of the opt"),
+    ],
+)
+def test_a_learners_wrong_type_is_a_wrong_answer_by_its_type(call, match):
+    with pytest.raises(AssertionError, match="^✗ ex: .*" + match):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: check_value(1.0, [[1.0], [2.0, 3]], name="ex"), "not numeric.*ragged nested list"),
+        (lambda: check_value(1.0, _Mixture(), name="ex"), "not numeric.*numbers; got _Mixture$"),
+        (lambda: check_value(1.0, 1.0, name=_Mixture()), "^name must be a non-empty string .*a _M"),
+        (lambda: check_value(1.0, 1.0, name=""), "^name must be a non-empty string .*got ''$"),
+        (lambda: check_value(1.0, 1.0, name="ex", rtol="1%"), "^rtol must be a finite number >="),
+        (lambda: check_value(1.0, 1.0, name="ex", atol=None), "^atol must be a finite number >="),
+        (lambda: check_value(1.0, 1.0, name="ex", hint=3), "^ex: hint must be a string .*got 3$"),
+        (lambda: check_value(1.0, 1.0, name="ex", reveal="yes"), "^reveal must be True or False"),
+        (lambda: check_true(True, name="ex", hint=None), "^ex: hint must be a string .*got None$"),
+        (lambda: check_function(_f, 3, [(1.0,)], name="ex"), "^ex: reference must be a function"),
+        (lambda: check_function(_f, _f, (c for c in [(1.0,)]), name="ex"), "got a generator$"),
+        (lambda: check_function(_f, _f, [np.ones(9)], name="ex"), r"cases\[0\] .*shape \(9,\)"),
+        (lambda: check_choice("a", "a", name="ex", options=_Mixture()), "options .*a _Mixture$"),
+        (lambda: check_choice("a", "a", name="ex", options={"a": 1}), "options .*got a dict$"),
+    ],
+)
+def test_a_lesson_authors_wrong_type_is_a_value_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
