@@ -22,20 +22,18 @@ Usage::
     p = net.probs(images)                 # (1000, 10), for the Inception Score
     net.accuracy(images, labels)          # 0.982 for the shipped weights
 
-Weights are plain ``.npz`` files read with ``allow_pickle=False`` and checked against the
-SHA-256 of their arrays (:data:`WEIGHTS_SHA256`) before use.
+Weights are plain ``.npz`` files read with ``allow_pickle=False``. On load the file's bytes are
+checked against ``ganlab._shipped.MANIFEST`` before they are parsed; :data:`WEIGHTS_SHA256`,
+the SHA-256 of the arrays themselves, identifies the weights independently of how they were
+zipped (``scripts/train_evaluators.py --check`` compares it).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.resources
-import io
 import os
 import warnings
-import zipfile
-import zlib
 from collections.abc import Callable
 
 import jax
@@ -44,7 +42,7 @@ import numpy as np
 from flax import nnx
 from jax.typing import ArrayLike
 
-from ganlab import _checks
+from ganlab import _checks, _shipped
 from ganlab.nn import conv_primitive
 
 __all__ = [
@@ -167,7 +165,11 @@ def build(name: str, seed: int = 0, *, conv: Callable | None = None) -> MNISTNet
     :class:`Evaluator` uses XLA's convolution everywhere: for the forward pass alone it measured
     about 6x faster than im2col on CPU. The two agree to float32 rounding.
     """
-    return ARCHITECTURES[_checks.choice("name", name, NAMES)](conv=conv, rngs=nnx.Rngs(seed))
+    name = _checks.choice("name", name, NAMES)
+    seed = _checks.integer("seed", seed)
+    if conv is not None:
+        _checks.function("conv", conv, "like jax.lax.conv_general_dilated")
+    return ARCHITECTURES[name](conv=conv, rngs=nnx.Rngs(seed))
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,6 +180,8 @@ def build(name: str, seed: int = 0, *, conv: Callable | None = None) -> MNISTNet
 def param_arrays(model: nnx.Module) -> dict[str, np.ndarray]:
     """``{"conv1/kernel": array, ...}``: the model's parameters as numpy arrays, named like
     :func:`ganlab.models.save_weights` names them."""
+    if not isinstance(model, nnx.Module):
+        _checks.fail("model", model, "a Flax NNX module, e.g. evaluator.build('mnist')")
     flat = nnx.to_flat_state(nnx.state(model, nnx.Param))
     return {"/".join(map(str, p)): np.asarray(v[...]) for p, v in flat}
 
@@ -187,6 +191,7 @@ def weights_sha256(arrays: dict[str, np.ndarray]) -> str:
 
     Independent of how the file was zipped or compressed, so it identifies the weights
     themselves (the zip container's bytes depend on the zlib version)."""
+    arrays = _shipped.check_arrays("arrays", arrays)
     h = hashlib.sha256()
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
@@ -198,38 +203,17 @@ def weights_sha256(arrays: dict[str, np.ndarray]) -> str:
 def save_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` as a compressed ``.npz`` whose bytes depend only on the arrays (fixed
     member order and timestamps, unlike ``np.savez_compressed``), so rerunning the training
-    script gives the same file. Readable by ``np.load(path, allow_pickle=False)``."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name in sorted(arrays):
-            buffer = io.BytesIO()
-            np.lib.format.write_array(
-                buffer, np.ascontiguousarray(arrays[name]), allow_pickle=False
-            )
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, buffer.getvalue())
-
-
-def _weights_path(name: str):
-    return importlib.resources.files("ganlab") / "_data" / f"evaluator_{name}.npz"
-
-
-def _read_arrays(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
-        raise ValueError(
-            f"the evaluator weights in {path} cannot be read ({type(e).__name__}: {e}); the file "
-            "is corrupted. Reinstall ganlab, or remake it with scripts/train_evaluators.py."
-        ) from e
+    script gives the same file; atomically (a failed write leaves an existing file as it was).
+    Readable by ``np.load(path, allow_pickle=False)``."""
+    file = _shipped.path("path", path)
+    _shipped.write_npz(file, _shipped.check_arrays("arrays", arrays))
 
 
 def from_arrays(name: str, arrays: dict[str, np.ndarray]) -> Evaluator:
     """An :class:`Evaluator` for ``name`` with the parameters ``arrays`` (as returned by
     :func:`param_arrays`), unverified: for the training script. Use :func:`load` otherwise."""
     name = _checks.choice("name", name, NAMES)
+    arrays = _shipped.check_arrays("arrays", arrays)
     # Shapes only (no random initialisation to throw away), then the arrays put in place.
     abstract = nnx.eval_shape(lambda: build(name, conv=jax.lax.conv_general_dilated))
     graphdef, state = nnx.split(abstract)
@@ -247,32 +231,16 @@ def from_arrays(name: str, arrays: dict[str, np.ndarray]) -> Evaluator:
                 f"the weights do not fit the {name!r} network: {key} is {a.dtype} {a.shape}, "
                 f"the network's is float32 {tuple(v.shape)}"
             )
+        _checks.finite(f"arrays[{key!r}]", a)
     loaded = nnx.from_flat_state(
         [(p, v.replace(jnp.asarray(arrays["/".join(map(str, p))]))) for p, v in flat]
     )
     return Evaluator(name, nnx.merge(graphdef, loaded))
 
 
-def _load_from(name: str, path: str | os.PathLike, sha256: str | None = None) -> Evaluator:
-    """An :class:`Evaluator` for ``name`` with the weights in ``path``, verified against
-    ``sha256`` (default: the shipped hash ``WEIGHTS_SHA256[name]``) before use."""
-    name = _checks.choice("name", name, NAMES)
-    expected = WEIGHTS_SHA256[name] if sha256 is None else sha256
-    arrays = _read_arrays(path)
-    got = weights_sha256(arrays)
-    if got != expected:
-        raise ValueError(
-            f"the {name!r} evaluator weights in {path} are corrupted or not the shipped ones: "
-            f"SHA-256 of the arrays is {got}, expected {expected}. Reinstall ganlab, or remake "
-            "the file with scripts/train_evaluators.py."
-        )
-    return from_arrays(name, arrays)
-
-
 @functools.cache
 def _load_shipped(name: str) -> Evaluator:
-    with importlib.resources.as_file(_weights_path(name)) as path:
-        return _load_from(name, path)
+    return from_arrays(name, _shipped.shipped_npz(f"evaluator_{name}.npz"))
 
 
 def load(name: str) -> Evaluator:
@@ -309,6 +277,9 @@ class Evaluator:
     """
 
     def __init__(self, name: str, model: MNISTNet | DigitsNet):
+        name = _checks.choice("name", name, NAMES)
+        if not isinstance(model, ARCHITECTURES[name]):
+            _checks.fail("model", model, f"a {ARCHITECTURES[name].__name__} (evaluator.build)")
         self._name = name
         self._model = model
         graphdef, state = nnx.split(model)

@@ -26,7 +26,7 @@ The layers (the im2col convolution, sub-pixel upsampling, batch norm, minibatch 
 
 from __future__ import annotations
 
-import importlib.resources
+import os
 from collections.abc import Callable
 
 import jax
@@ -34,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from ganlab import _checks
+from ganlab import _checks, _shipped
 from ganlab.nn import UPSAMPLINGS as UPSAMPLINGS  # the layers, re-exported for the lessons
 from ganlab.nn import Upsample2x as Upsample2x
 from ganlab.nn import append_minibatch_std as append_minibatch_std
@@ -67,10 +67,34 @@ def _hidden_layers(n_in: int, width: object, depth: object) -> tuple[int, list[t
     return width, list(zip(sizes[:-1], sizes[1:], strict=True))
 
 
-def _check_input(name: str, x: jax.Array, trailing: tuple[int, ...]) -> None:
-    """Shape check at trace time, so a wrong input fails here and not deep inside XLA."""
-    want = "(batch, " + ", ".join(map(str, trailing)) + ")"
-    _checks.shape(name, x, (None, *trailing), what=want)
+def _check_input(name: str, x: object, trailing: tuple[int, ...] | None) -> jax.Array:
+    """``x`` as a float array ``(batch, *trailing)`` (``None``: any shape ``(batch, ...)``);
+    checked in Python (at trace time under jit), so a wrong input fails here, not inside XLA."""
+    want = "(batch, ...)" if trailing is None else "(batch, " + ", ".join(map(str, trailing)) + ")"
+    if not isinstance(x, jax.Array):
+        try:
+            x = np.asarray(x)
+        except (TypeError, ValueError):  # ragged nested lists
+            _checks.fail(name, x, f"a float array of shape {want}")
+        if x.dtype.kind not in "iuf":
+            _checks.fail(name, x, f"a float array of shape {want}, not of dtype {x.dtype}")
+    if trailing is None:
+        if x.ndim < 2:
+            _checks.fail(name, x, f"a batch of samples {want}")
+    else:
+        _checks.shape(name, x, (None, *trailing), what=want)
+    return x if jnp.issubdtype(x.dtype, jnp.floating) else jnp.asarray(x, dtype=jnp.float32)
+
+
+def _check_rngs(rngs: object) -> nnx.Rngs:
+    if not isinstance(rngs, nnx.Rngs):
+        _checks.fail("rngs", rngs, "an nnx.Rngs, e.g. nnx.Rngs(0)")
+    return rngs
+
+
+def _check_image_size(image_size: object) -> int:
+    size = _checks.integer("image_size", image_size)
+    return _checks.choice("image_size", size, IMAGE_SIZES)
 
 
 class _Generator(nnx.Module):
@@ -78,6 +102,8 @@ class _Generator(nnx.Module):
 
     def sample_latent(self, key: jax.Array, n: int) -> jax.Array:
         """Draw ``z ~ N(0, I)`` of shape ``(n, latent_dim)`` from an explicit key."""
+        key = _checks.key("key", key)
+        n = _checks.integer("n", n, minimum=1)
         return jax.random.normal(key, (n, self.latent_dim), jnp.float32)
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
@@ -105,6 +131,7 @@ class MLPGenerator(_Generator):
         batch_norm: bool = False,
         rngs: nnx.Rngs,
     ):
+        rngs = _check_rngs(rngs)
         self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
         self.out_dim = _checks.integer("out_dim", out_dim, minimum=1)
         width, layers = _hidden_layers(self.latent_dim, width, depth)
@@ -121,8 +148,7 @@ class MLPGenerator(_Generator):
         self.out = nnx.Linear(width, out_dim, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
-        _check_input("z", z, (self.latent_dim,))
-        h = z
+        h = _check_input("z", z, (self.latent_dim,))
         for i, layer in enumerate(self.hidden):
             h = layer(h)  # (B, width)
             if self.batch_norm:
@@ -156,6 +182,7 @@ class MLPDiscriminator(nnx.Module):
         minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
+        rngs = _check_rngs(rngs)
         self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
         width, layers = _hidden_layers(self.in_dim, width, depth)
         self.activation = _activation(activation)
@@ -164,8 +191,7 @@ class MLPDiscriminator(nnx.Module):
         self.out = nnx.Linear(width + self.minibatch_std, 1, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        _check_input("x", x, (self.in_dim,))
-        h = x
+        h = _check_input("x", x, (self.in_dim,))
         for layer in self.hidden:
             h = self.activation(layer(h))
         if self.minibatch_std:
@@ -195,6 +221,7 @@ class MaxoutDiscriminator(nnx.Module):
         minibatch_std: bool = False,
         rngs: nnx.Rngs,
     ):
+        rngs = _check_rngs(rngs)
         self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
         width, layers = _hidden_layers(self.in_dim, width, depth)
         self.pieces = _checks.integer("pieces", pieces, minimum=1)
@@ -206,8 +233,7 @@ class MaxoutDiscriminator(nnx.Module):
         self.out = nnx.Linear(width + self.minibatch_std, 1, kernel_init=init, rngs=rngs)
 
     def __call__(self, x: jax.Array) -> jax.Array:
-        _check_input("x", x, (self.in_dim,))
-        h = x
+        h = _check_input("x", x, (self.in_dim,))
         for layer in self.hidden:
             y = layer(h)  # (B, width * pieces)
             h = jnp.max(y.reshape(*y.shape[:-1], -1, self.pieces), axis=-1)  # (B, width)
@@ -229,12 +255,13 @@ class Packed(nnx.Module):
     """
 
     def __init__(self, inner: nnx.Module, m: int):
-        self.inner = inner
+        self.inner = _checks.function("inner", inner, "(B / m, m * d) -> logits (B / m,)")
         self.packing = _checks.integer("m", m, minimum=1)
         self.fuse_steps = getattr(inner, "fuse_steps", False)
 
     def __call__(self, x: jax.Array) -> jax.Array:
         m = self.packing
+        x = _check_input("x", x, None)
         if x.shape[0] % m:
             raise ValueError(
                 f"batch size must be a multiple of the packing m = {m}, got {x.shape[0]}"
@@ -249,6 +276,7 @@ def packed_mlp_discriminator(
 ) -> Packed:
     """An :class:`MLPDiscriminator` over packs of ``m`` samples of dimension ``data_dim``."""
     m = _checks.integer("m", m, minimum=1)
+    data_dim = _checks.integer("data_dim", data_dim, minimum=1)
     return Packed(MLPDiscriminator(m * data_dim, width=width, depth=depth, rngs=rngs), m)
 
 
@@ -270,10 +298,12 @@ class ConvGenerator(_Generator):
         upsample: str = "subpixel",
         rngs: nnx.Rngs,
     ):
-        self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
-        self.image_size = int(_checks.choice("image_size", image_size, IMAGE_SIZES))
-        self.channels = _checks.integer("channels", channels, minimum=1)
-        self.base = image_size // 4
+        rngs = _check_rngs(rngs)
+        self.latent_dim = latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+        self.image_size = _check_image_size(image_size)
+        self.channels = channels = _checks.integer("channels", channels, minimum=1)
+        _checks.choice("upsample", upsample, UPSAMPLINGS)
+        self.base = self.image_size // 4
         self.project = nnx.Linear(latent_dim, self.base * self.base * 2 * channels, rngs=rngs)
         self.up1 = Upsample2x(2 * channels, channels, upsample, rngs=rngs)
         self.up2 = Upsample2x(channels, 1, upsample, rngs=rngs)
@@ -281,7 +311,7 @@ class ConvGenerator(_Generator):
         self.fuse_steps = upsample == "subpixel" or jax.default_backend() != "cpu"
 
     def __call__(self, z: jax.Array) -> jax.Array:
-        _check_input("z", z, (self.latent_dim,))
+        z = _check_input("z", z, (self.latent_dim,))
         h = jax.nn.relu(self.project(z))
         h = h.reshape(z.shape[0], self.base, self.base, 2 * self.channels)  # (B, S/4, S/4, 2c)
         h = jax.nn.relu(self.up1(h))  # (B, S/2, S/2, c)
@@ -299,8 +329,9 @@ class ConvDiscriminator(nnx.Module):
     fuse_steps = True  # its convolutions are im2col_conv on CPU, which fuse well
 
     def __init__(self, *, image_size: int = 28, channels: int = 32, rngs: nnx.Rngs):
-        self.image_size = int(_checks.choice("image_size", image_size, IMAGE_SIZES))
-        self.channels = _checks.integer("channels", channels, minimum=1)
+        rngs = _check_rngs(rngs)
+        self.image_size = image_size = _check_image_size(image_size)
+        self.channels = channels = _checks.integer("channels", channels, minimum=1)
         base = image_size // 4
         conv = conv_primitive()
         self.conv1 = nnx.Conv(1, channels, (4, 4), (2, 2), conv_general_dilated=conv, rngs=rngs)
@@ -311,7 +342,7 @@ class ConvDiscriminator(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         s = self.image_size
-        _check_input("x", x, (s, s, 1))
+        x = _check_input("x", x, (s, s, 1))
         h = jax.nn.leaky_relu(self.conv1(x), 0.2)  # (B, S/2, S/2, c)
         h = jax.nn.leaky_relu(self.conv2(h), 0.2)  # (B, S/4, S/4, 2c)
         return self.out(h.reshape(x.shape[0], -1))[:, 0]  # (B,)
@@ -321,7 +352,7 @@ def mlp_gan(
     latent_dim: int = 2, data_dim: int = 2, *, width: int = 128, depth: int = 2, seed: int = 0
 ) -> tuple[MLPGenerator, MLPDiscriminator]:
     """The foundation's 2-D MLP pair, initialised from ``seed``."""
-    rngs = nnx.Rngs(seed)
+    rngs = nnx.Rngs(_checks.integer("seed", seed))
     g = MLPGenerator(latent_dim, data_dim, width=width, depth=depth, rngs=rngs)
     d = MLPDiscriminator(data_dim, width=width, depth=depth, rngs=rngs)
     return g, d
@@ -336,7 +367,7 @@ def conv_gan(
     seed: int = 0,
 ) -> tuple[ConvGenerator, ConvDiscriminator]:
     """A DCGAN-style pair for ``image_size x image_size`` digits, initialised from ``seed``."""
-    rngs = nnx.Rngs(seed)
+    rngs = nnx.Rngs(_checks.integer("seed", seed))
     g = ConvGenerator(
         latent_dim, image_size=image_size, channels=channels, upsample=upsample, rngs=rngs
     )
@@ -344,40 +375,70 @@ def conv_gan(
     return g, d
 
 
-def save_weights(model: nnx.Module, path) -> None:
-    """Write ``model``'s parameters to an ``.npz`` file (one array per parameter path).
+def _param_state(model: object) -> list:
+    """The flat ``[(path, Param), ...]`` of an ``nnx.Module`` that has parameters."""
+    if not isinstance(model, nnx.Module):
+        _checks.fail("model", model, "a Flax NNX module, e.g. a ganlab.models generator")
+    flat = list(nnx.to_flat_state(nnx.state(model, nnx.Param)))
+    if not flat:
+        _checks.fail("model", model, "a module with parameters")
+    return flat
 
-    For shipping small trained models with the course; training checkpoints (optimizer state,
-    step, key) are :meth:`ganlab.train.Trainer.save`'s job.
+
+def save_weights(model: nnx.Module, path: str | os.PathLike) -> None:
+    """Write ``model``'s parameters to an ``.npz`` file (one array per parameter path; the
+    ``.npz`` suffix is added when missing, as ``numpy.savez`` does).
+
+    Written to a temporary file in the same folder and then moved into place, so a failed save
+    never leaves a half-written file over an earlier good one. For shipping small trained
+    models with the course; training checkpoints (optimizer state, step, key) are
+    :meth:`ganlab.train.Trainer.save`'s job.
     """
-    flat = nnx.to_flat_state(nnx.state(model, nnx.Param))
-    arrays = {"/".join(map(str, p)): np.asarray(v[...]) for p, v in flat}
-    np.savez_compressed(path, **arrays)
+    flat = _param_state(model)
+    file = _shipped.path("path", path)
+    if not file.is_dir() and file.suffix != ".npz":
+        file = file.with_name(file.name + ".npz")
+    _shipped.write_npz(file, {"/".join(map(str, p)): np.asarray(v[...]) for p, v in flat})
 
 
-def load_weights(model: nnx.Module, path) -> nnx.Module:
+def load_weights(model: nnx.Module, path: str | os.PathLike) -> nnx.Module:
     """Load parameters written by :func:`save_weights` into ``model`` (in place; returns it).
 
-    Loaded without pickle; every parameter must be present with the model's own shape.
+    Loaded without pickle. Every parameter must be present, with the model's own shape, and
+    finite; otherwise ``ValueError`` naming the file and the parameter, and ``model`` is left
+    unchanged.
     """
-    params = nnx.state(model, nnx.Param)
-    flat = nnx.to_flat_state(params)
-    with np.load(path, allow_pickle=False) as stored:
-        missing = [k for k in ("/".join(map(str, p)) for p, _ in flat) if k not in stored.files]
-        if missing or len(stored.files) != len(flat):
-            raise ValueError(
-                f"weights in {path} do not fit {type(model).__name__}: missing {missing}, "
-                f"{len(stored.files)} arrays stored for {len(flat)} parameters"
-            )
-        for p, v in flat:
-            key = "/".join(map(str, p))
-            if stored[key].shape != v[...].shape:
-                raise ValueError(
-                    f"weights in {path}: {key} has shape {stored[key].shape}, "
-                    f"the model's has {v[...].shape}"
-                )
-            v[...] = jnp.asarray(stored[key])
+    flat = _param_state(model)
+    file = _shipped.path("path", path)
+    what = f"weights for {type(model).__name__}"
+    _assign(flat, _shipped.read_npz(file, what), f"{what} in {file}")
     return model
+
+
+def _assign(flat: list, stored: dict[str, np.ndarray], where: str) -> None:
+    """Check every array against its parameter, then (only then) put them all in place."""
+    names = ["/".join(map(str, p)) for p, _ in flat]
+    missing = [k for k in names if k not in stored]
+    extra = sorted(set(stored) - set(names))
+    if missing or extra:
+        raise ValueError(
+            f"{where} do not fit this model (another architecture or size?): missing "
+            f"{missing}, not in the model {extra}"
+        )
+    for key, (_, v) in zip(names, flat, strict=True):
+        a = stored[key]
+        if a.shape != v[...].shape:
+            raise ValueError(
+                f"{where}: {key} has shape {a.shape}, the model's has {v[...].shape} "
+                "(another architecture or size?)"
+            )
+        if a.dtype.kind != "f":
+            raise ValueError(f"{where}: {key} must hold floats, got dtype {a.dtype}")
+        bad = int(np.sum(~np.isfinite(a)))
+        if bad:
+            raise ValueError(f"{where}: {key} has {bad} NaN/inf values of {a.size}")
+    for key, (_, v) in zip(names, flat, strict=True):
+        v[...] = jnp.asarray(stored[key], dtype=v[...].dtype)
 
 
 #: The configuration of the shipped MNIST generator (lesson 1; ``scripts/train_dcgan_mnist.py``).
@@ -392,6 +453,6 @@ def pretrained_mnist_generator() -> ConvGenerator:
     Returns a fresh generator each call: ``g.sample(key, n)`` gives ``(n, 28, 28, 1)`` in [-1, 1].
     """
     g, _ = conv_gan(**PRETRAINED_MNIST, seed=0)  # fresh weights, then replaced by the file's
-    shipped = importlib.resources.files("ganlab") / "_data" / "dcgan_mnist_generator.npz"
-    with importlib.resources.as_file(shipped) as path:
-        return load_weights(g, path)
+    name = "dcgan_mnist_generator.npz"
+    _assign(_param_state(g), _shipped.shipped_npz(name), f"the shipped file ganlab/_data/{name}")
+    return g

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from ganlab import data
+from ganlab import _shipped, data
 
 KEY = jax.random.key(0)
 
@@ -215,26 +215,19 @@ def test_mnist_is_cached_and_returns_fresh_arrays():
     assert x2.min() == -1.0 and set(np.unique(y2)) == set(range(10))
 
 
-def test_mnist_hash_check_catches_tampering(tmp_path, monkeypatch):
+def test_the_shipped_digits_are_the_published_ones():
+    # The file's bytes are checked on load (tests/test_shipped_files.py); this checks what
+    # they hold against the hash of the arrays published in MNIST10K.md.
     images, labels = data.images._load_mnist10k()
+    digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
+    assert digest == data.MNIST10K_SHA256
     bad = images.copy()
-    bad[123, 14, 14] ^= 1
-    with pytest.raises(ValueError, match="SHA-256"):
-        data.images._check_mnist10k(bad, labels)
-
-    path = tmp_path / "mnist10k.npz"
-    np.savez_compressed(path, images=bad, labels=labels)
-    monkeypatch.setattr(data.images, "_mnist10k_path", lambda: path)
-    data.images._load_mnist10k.cache_clear()
-    try:
-        with pytest.raises(ValueError, match="corrupted"):
-            data.mnist()
-    finally:
-        data.images._load_mnist10k.cache_clear()
+    bad[123, 14, 14] ^= 1  # one bit of one pixel: a different digest
+    assert hashlib.sha256(bad.tobytes() + labels.tobytes()).hexdigest() != digest
 
 
 def test_mnist10k_hash_constant_matches_attribution_file():
-    md = (data.images._mnist10k_path().parent / "MNIST10K.md").read_text()
+    md = (_shipped._data_dir() / "MNIST10K.md").read_text()
     assert data.MNIST10K_SHA256 in md and "CC BY-SA 3.0" in md
 
 
@@ -468,3 +461,78 @@ def test_numpy_scalars_count_as_numbers():
 def test_bools_are_not_numbers(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+SAMPLER_MAKERS = {
+    "mixture": data.ring,
+    "shape": data.moons,
+    "array": lambda: data.from_array(np.zeros((3, 2), np.float32)),
+}
+NOT_A_KEY = "key must be a JAX random key"
+
+
+@pytest.mark.parametrize("kind", SAMPLER_MAKERS)
+@pytest.mark.parametrize(
+    ("key", "match"),
+    [
+        (0, r"key must be a JAX random key, got the integer 0 \(a seed\).*jax\.random\.key\(0\)"),
+        (np.int64(3), r"got the integer 3 \(a seed\); make a key of it with jax\.random\.key\(3\)"),
+        (None, f"{NOT_A_KEY} .*, got None"),
+        ("key", f"{NOT_A_KEY} .*, got 'key'"),
+        ({}, f"{NOT_A_KEY} .*, got {{}}"),
+        ([0, 0], rf"{NOT_A_KEY} .*, got \[0, 0\]"),
+        (True, f"{NOT_A_KEY} .*, got True"),
+        (float("nan"), f"{NOT_A_KEY} .*, got nan"),
+        (np.zeros(2, np.float32), rf"{NOT_A_KEY} .*, got an array of shape \(2,\)"),
+    ],
+)
+def test_sample_wants_a_key_not_a_seed(kind, key, match):
+    with pytest.raises(ValueError, match=match):
+        SAMPLER_MAKERS[kind]().sample(key, 4)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda: data.ring().log_prob({}),
+            r"x must be an array \(n, 2\) of finite numbers, got {}",
+        ),
+        (lambda: data.ring().log_prob("xy"), r"x must be an array \(n, 2\).*, got 'xy'"),
+        (lambda: data.ring().log_prob(None), r"x must be an array \(n, 2\).*, got None"),
+        (lambda: data.ring().log_prob([[0.0, 1.0], [2.0]]), r"x must be an array \(n, 2\)"),
+        (lambda: data.ring().log_prob(np.full((3, 2), np.nan)), "x must be finite, got 6 NaN"),
+        (lambda: data.ring().log_prob(np.zeros(2)), r"x must have shape \(n, 2\).*got \(2,\)"),
+        (lambda: data.ring(n_modes=None), "n_modes must be an integer >= 1, got None"),
+        (lambda: data.ring(radius="1"), "radius must be a finite number > 0, got '1'"),
+        (lambda: data.grid(points={}), "points must be a non-empty 1-D sequence.*, got {}"),
+        (lambda: data.mixture("ab", 0.1), "centers must be a non-empty 2-D array.*, got 'ab'"),
+        (lambda: data.from_array(None), "x must be a float array, got dtype object"),
+        (lambda: data.ring().sample(KEY, None), "n must be an integer >= 1, got None"),
+        (lambda: data.ring().sample(KEY, "4"), "n must be an integer >= 1, got '4'"),
+        (lambda: data.read_idx(None), r"path must be a file path \(a non-empty str or os"),
+        (lambda: data.read_idx(3), r"path must be a file path .*, got 3"),
+        (lambda: data.read_idx("/"), r"path must be a readable IDX file, got /"),
+        (lambda: data.mnist_full(cache_dir=0), "cache_dir must be a file path .*, got 0"),
+        (lambda: data.mnist_full(base_url=None), "base_url must be a URL string.*, got None"),
+        (lambda: data.mnist_full(checksums=[]), r"checksums must be None or a dict .*, got \[\]"),
+        (
+            lambda: data.mnist_full(checksums={"train.gz": "0" * 64}),
+            r"checksums must be None or a dict \{file name: SHA-256 hex string\}",
+        ),
+    ],
+)
+def test_wrong_types_raise_value_error_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_a_missing_idx_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"path must be an IDX file, got .*nope"):
+        data.read_idx(tmp_path / "nope")
+
+
+def test_a_failed_download_names_the_url_and_leaves_no_partial_file(tmp_path):
+    with pytest.raises(OSError, match=r"could not download file:.*missing/t10k-images"):
+        data.mnist_full("test", cache_dir=tmp_path, base_url=(tmp_path / "missing").as_uri())
+    assert list(tmp_path.iterdir()) == []

@@ -7,7 +7,6 @@ classes, softmax confidence that drops on noise). Retraining them in full
 test runs the script's training function for a few steps twice instead.
 """
 
-import importlib.resources
 import importlib.util
 import pathlib
 
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 
 import ganlab
-from ganlab import data, evaluator
+from ganlab import _shipped, data, evaluator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LOADERS = {"mnist": data.mnist, "digits": data.digits}
@@ -28,10 +27,8 @@ def test_sets():
 
 
 def _shipped_arrays(name):
-    with importlib.resources.as_file(evaluator._weights_path(name)) as path:
-        size = path.stat().st_size
-        with np.load(path, allow_pickle=False) as z:  # no pickle needed to read them
-            return {k: z[k] for k in z.files}, size
+    file = f"evaluator_{name}.npz"
+    return _shipped.shipped_npz(file), len(_shipped.shipped_bytes(file))
 
 
 # --- the files ------------------------------------------------------------------------------
@@ -55,23 +52,15 @@ def test_evaluator_is_in_the_flat_namespace():
     assert "evaluator" in ganlab.__all__ and ganlab.evaluator is evaluator
 
 
-def test_a_tampered_weights_file_fails_the_hash_check(tmp_path):
+def test_other_weights_are_refused_by_from_arrays_naming_the_parameter():
     arrays, _ = _shipped_arrays("digits")
-    good = tmp_path / "good.npz"
-    evaluator.save_npz(good, arrays)
-    assert evaluator._load_from("digits", good).feature_dim == 64  # an untouched copy loads
-
-    arrays["out/bias"] = arrays["out/bias"].copy()
-    arrays["out/bias"][3] += 1e-3  # one weight, slightly changed: a favoured class
-    tampered = tmp_path / "tampered.npz"
-    evaluator.save_npz(tampered, arrays)
-    with pytest.raises(ValueError, match="corrupted.*SHA-256"):
-        evaluator._load_from("digits", tampered)
-
-    truncated = tmp_path / "truncated.npz"
-    truncated.write_bytes(good.read_bytes()[:-100])
-    with pytest.raises(ValueError, match="cannot be read.*corrupted"):
-        evaluator._load_from("digits", truncated)
+    assert evaluator.from_arrays("digits", arrays).feature_dim == 64  # the shipped ones load
+    nan = {**arrays, "out/bias": np.full_like(arrays["out/bias"], np.nan)}
+    with pytest.raises(ValueError, match=r"arrays\['out/bias'\] must be finite, got 10 NaN"):
+        evaluator.from_arrays("digits", nan)
+    with pytest.raises(ValueError, match=r"do not fit the 'mnist' network: got \['conv1/bias'"):
+        evaluator.from_arrays("mnist", arrays)
+    # (damaged shipped files: tests/test_shipped_files.py)
 
 
 def test_save_npz_writes_the_same_bytes_every_time(tmp_path):
@@ -199,6 +188,54 @@ def _digits8():
 def test_bad_input_raises_a_value_error_naming_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: evaluator.load(None), r"name must be one of \['digits', 'mnist'\], got None"),
+        (lambda: evaluator.build("digits", seed="0"), "seed must be an integer, got '0'"),
+        (lambda: evaluator.build("digits", seed=None), "seed must be an integer, got None"),
+        (lambda: evaluator.build("digits", seed=1.5), "seed must be an integer, got 1.5"),
+        (lambda: evaluator.build("digits", conv=3), "conv must be a callable .*, got 3"),
+        (lambda: evaluator.load("digits").features({}), "images must be a real float array"),
+        (lambda: evaluator.load("digits").features(None), "images must be a real float array"),
+        (lambda: evaluator.load("digits").features("x"), "images must be a real float array"),
+        (lambda: evaluator.load("digits").features(_digits8(), None), "batch_size must be an"),
+        (lambda: evaluator.load("digits").features(_digits8(), True), "batch_size must be an"),
+        (lambda: evaluator.load("digits").predict(np.zeros((3, 28, 28))), r"\(N, 8, 8, 1\)"),
+        (lambda: evaluator.load("digits").accuracy(_digits8(), None), "labels must be integers"),
+        (lambda: evaluator.load("digits").accuracy(_digits8(), [0.0] * 5), "labels must be"),
+        (lambda: evaluator.param_arrays({}), r"model must be a Flax NNX module.*, got {}"),
+        (lambda: evaluator.param_arrays("net"), r"model must be a Flax NNX module.*, got 'net'"),
+        (lambda: evaluator.weights_sha256(["a"]), r"arrays must be a dict of parameter names"),
+        (lambda: evaluator.weights_sha256({"a": "x"}), r"arrays\['a'\] must be a numeric array"),
+        (lambda: evaluator.weights_sha256({1: np.zeros(2)}), r"arrays\[1\] must be a numeric"),
+        (lambda: evaluator.from_arrays("digits", None), "arrays must be a dict of parameter"),
+        (lambda: evaluator.from_arrays("digits", {"a": np.zeros(2)}), "do not fit the 'digits'"),
+        (lambda: evaluator.save_npz(None, {}), r"path must be a file path .*, got None"),
+        (lambda: evaluator.save_npz("w.npz", {"a": [{}]}), r"arrays\['a'\] must be a numeric"),
+        (lambda: evaluator.Evaluator("digits", None), r"model must be a DigitsNet .*, got None"),
+        (
+            lambda: evaluator.Evaluator("digits", evaluator.build("mnist")),
+            r"model must be a DigitsNet \(evaluator.build\), got MNISTNet",
+        ),
+    ],
+)
+def test_wrong_types_raise_a_value_error_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_save_npz_refuses_a_folder_and_keeps_an_old_file_when_a_write_fails(tmp_path):
+    with pytest.raises(ValueError, match=r"path must be a file to write, got the folder"):
+        evaluator.save_npz(tmp_path, {"a": np.zeros(2)})
+    good = tmp_path / "w.npz"
+    evaluator.save_npz(good, {"a": np.arange(3.0)})
+    before = good.read_bytes()
+    with pytest.raises(ValueError, match="Object arrays cannot be saved"):  # numpy's own, mid-write
+        _shipped.write_npz(good, {"a": np.ones(2), "b": np.array([{}], dtype=object)})
+    assert good.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["w.npz"]
 
 
 def test_images_scaled_to_0_1_get_a_warning():

@@ -156,7 +156,7 @@ class GaussianMixture:
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """Draw ``n`` samples, ``(n, d)`` float32. Pure and jit-able (``n`` static)."""
-        return _jit_sample(self, key, _check_n(n))
+        return _jit_sample(self, _checks.key("key", key), _check_n(n))
 
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         key_mode, key_noise = jax.random.split(key)
@@ -170,9 +170,12 @@ class GaussianMixture:
         :math:`\log p(x) = \operatorname{logsumexp}_k [\log w_k - \tfrac{\|x-\mu_k\|^2}
         {2\sigma_k^2} - d \log\sigma_k - \tfrac d2 \log 2\pi]`, stable far from every mode.
         """
-        x = jnp.asarray(x, dtype=jnp.float32)
         d = self.dim
+        if not isinstance(x, jax.Array):  # a traced x is checked by its shape only
+            x = _real_array("x", x, f"an array (n, {d}) of finite numbers")
+            _checks.finite("x", x)
         _checks.shape("x", x, (None, d), what=f"(n, {d}) for this {d}-D mixture")
+        x = jnp.asarray(x, dtype=jnp.float32)
         return _jit_log_prob(self, x)
 
     def _log_prob(self, x: jax.Array) -> jax.Array:
@@ -316,7 +319,7 @@ class _PlaneShape:
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """Draw ``n`` points, ``(n, 2)`` float32."""
-        return _jit_sample(self, key, _check_n(n))
+        return _jit_sample(self, _checks.key("key", key), _check_n(n))
 
 
 @functools.partial(jax.tree_util.register_dataclass, data_fields=[], meta_fields=["noise"])
@@ -407,7 +410,7 @@ class ArrayDataset:
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """Draw ``n`` rows uniformly with replacement, ``(n, *dim)`` float32."""
-        return _jit_sample(self, key, _check_n(n))
+        return _jit_sample(self, _checks.key("key", key), _check_n(n))
 
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         idx = jax.random.randint(key, (n,), 0, self.data.shape[0])  # (n,)

@@ -11,16 +11,14 @@ Every name here is also reachable as ``ganlab.data.<name>``; use that one.
 import functools
 import gzip
 import hashlib
-import importlib.resources
 import math
 import os
 import urllib.request
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 
-from ganlab import _checks
+from ganlab import _checks, _shipped
 
 __all__ = [
     "MNIST10K_SHA256",
@@ -58,40 +56,30 @@ def _split_indices(n: int, split: str, every: int) -> np.ndarray:
 # The 10,000 shipped MNIST digits
 # --------------------------------------------------------------------------------------------
 
-#: SHA-256 of ``images.tobytes() + labels.tobytes()`` of the shipped digits.
+#: SHA-256 of ``images.tobytes() + labels.tobytes()`` of the shipped digits: what the digits
+#: are (``ganlab/_data/MNIST10K.md``). On load the file's bytes are checked, before parsing,
+#: against ``ganlab._shipped.MANIFEST``.
 MNIST10K_SHA256 = "bc6b63550c8a82f6ecccd9458252069fb030ee802997b8242e71d5146b0cbf0e"
 
-
-def _mnist10k_path() -> Traversable:
-    return importlib.resources.files("ganlab") / "_data" / "mnist10k.npz"
-
-
-def _check_mnist10k(images: np.ndarray, labels: np.ndarray) -> None:
-    """Raise ``ValueError`` unless SHA-256(images.tobytes() + labels.tobytes()) is the
-    published hash (see ``ganlab/_data/MNIST10K.md``)."""
-    got = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
-    if got != MNIST10K_SHA256:
-        raise ValueError(
-            f"the shipped MNIST digits (ganlab/_data/mnist10k.npz) are corrupted: SHA-256 of "
-            f"the arrays is {got}, expected {MNIST10K_SHA256}. Reinstall ganlab, or rebuild "
-            "the file with scripts/build_mnist10k.py."
-        )
+_MNIST10K = "mnist10k.npz"
 
 
 @functools.lru_cache(maxsize=1)
 def _load_mnist10k() -> tuple[np.ndarray, np.ndarray]:
     """The raw arrays, uint8 ``(10000, 28, 28)`` and ``(10000,)``, verified, read-only, cached."""
-    with (
-        importlib.resources.as_file(_mnist10k_path()) as path,
-        np.load(path, allow_pickle=False) as z,
+    arrays = _shipped.shipped_npz(_MNIST10K)
+    images, labels = arrays.get("images"), arrays.get("labels")
+    if (
+        images is None
+        or labels is None
+        or images.shape != (10_000, 28, 28)
+        or labels.shape != (10_000,)
     ):
-        images, labels = z["images"], z["labels"]
-    if images.shape != (10_000, 28, 28) or labels.shape != (10_000,):
+        shapes = {k: v.shape for k, v in arrays.items()}
         raise ValueError(
-            f"the shipped MNIST digits have the wrong shapes: images {images.shape}, labels "
-            f"{labels.shape}; expected (10000, 28, 28) and (10000,)."
+            f"the shipped file ganlab/_data/{_MNIST10K} holds {shapes}, expected images "
+            f"(10000, 28, 28) and labels (10000,). {_shipped.REPAIR}"
         )
-    _check_mnist10k(images, labels)
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels
@@ -208,8 +196,15 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     Returns:
         A writable native-endian array, e.g. uint8 ``(60000, 28, 28)`` for MNIST images.
     """
-    path = Path(path)
-    raw = path.read_bytes()
+    path = _shipped.path("path", path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"path must be an IDX file, got {path}, which does not exist"
+        ) from None
+    except OSError as e:  # a folder, no permission
+        raise ValueError(f"path must be a readable IDX file, got {path} ({e.strerror})") from e
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
@@ -266,9 +261,16 @@ def _fetch(name: str, cache_dir: Path, base_url: str, download: bool, sha256: st
         cache_dir.mkdir(parents=True, exist_ok=True)
         url = base_url.rstrip("/") + "/" + name
         part = path.with_name(path.name + ".part")
-        with urllib.request.urlopen(url, timeout=60) as response, part.open("wb") as f:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                f.write(block)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, part.open("wb") as f:
+                for block in iter(lambda: response.read(1 << 20), b""):
+                    f.write(block)
+        except (OSError, ValueError) as e:  # URLError is an OSError; a malformed URL a ValueError
+            part.unlink(missing_ok=True)
+            raise OSError(
+                f"could not download {url} ({e}); check the network and base_url, or put the "
+                f"file in {cache_dir} yourself"
+            ) from e
         os.replace(part, path)
     got = _sha256_file(path)
     if got != sha256:
@@ -278,6 +280,19 @@ def _fetch(name: str, cache_dir: Path, base_url: str, download: bool, sha256: st
             "download it afresh (or check base_url)."
         )
     return path
+
+
+def _check_checksums(checksums: object) -> dict[str, str]:
+    """``None`` or ``{file name: SHA-256 hex}`` for names in :data:`MNIST_SHA256`."""
+    if checksums is None:
+        return {}
+    allowed = f"None or a dict {{file name: SHA-256 hex string}} with names in {list(MNIST_SHA256)}"
+    if not isinstance(checksums, dict):
+        _checks.fail("checksums", checksums, allowed)
+    for name, digest in checksums.items():
+        if name not in MNIST_SHA256 or not isinstance(digest, str) or len(digest) != 64:
+            _checks.fail("checksums", checksums, allowed)
+    return checksums
 
 
 def mnist_full(
@@ -306,8 +321,10 @@ def mnist_full(
     """
     split = _check_split(split)
     download = _checks.boolean("download", download)
-    table = {**MNIST_SHA256, **(checksums or {})}
-    cache = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
+    cache = _default_cache_dir() if cache_dir is None else _shipped.path("cache_dir", cache_dir)
+    if not isinstance(base_url, str) or not base_url:
+        _checks.fail("base_url", base_url, "a URL string, e.g. " + repr(MNIST_URL))
+    table = {**MNIST_SHA256, **_check_checksums(checksums)}
     parts = ("train", "test") if split == "all" else (split,)
     all_images, all_labels = [], []
     for part in parts:
