@@ -71,6 +71,12 @@ def results(name: str) -> dict[str, Any]:
     return json.loads(_results_dir().joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
 
+def _keys(name: str, value: Any, needed: tuple[str, ...]) -> None:
+    if not isinstance(value, Mapping) or not set(needed) <= set(value):
+        shown = sorted(value) if isinstance(value, Mapping) else value
+        _checks.fail(name, shown, f"a mapping with the keys {list(needed)} (from the table's meta)")
+
+
 def mode_collapse_models(
     arch: Mapping[str, Any],
     *,
@@ -85,6 +91,7 @@ def mode_collapse_models(
     ``g_batch_norm``, ``d_width``, ``d_depth``, ``d_maxout``). D sees packs of ``packing``
     samples (PacGAN) or appends the minibatch standard deviation; the width factors scale one
     player (the table's balance rows)."""
+    _keys("arch", arch, ("latent_dim", "g_width", "g_depth", "d_width", "d_depth"))
     packing = _checks.integer("packing", packing, minimum=1)
     g_width = round(arch["g_width"] * _checks.positive("g_width_factor", g_width_factor))
     d_width = round(arch["d_width"] * _checks.positive("d_width_factor", d_width_factor))
@@ -113,6 +120,7 @@ def mode_collapse_config(
     (``lr``, ``beta1``) and schedule for both players, ``packs`` packs per batch (so a
     PacGANm draws ``packing`` times the samples), ``steps`` generator updates, D's rate scaled
     by ``d_lr_factor``; ``changes`` override any field (a remedy's own settings)."""
+    _keys("protocol", protocol, ("beta1", "lr", "lr_schedule", "packs"))
     betas = (protocol["beta1"], 0.999)
     base = train.Config(
         steps=steps,

@@ -87,6 +87,7 @@ def clip_weights(params, c: float):
     ``params`` is any pytree of arrays (e.g. an ``nnx.State`` of ``nnx.Param``); returns the
     clipped pytree.
     """
+    c = _checks.positive("c", c)
     return jax.tree.map(lambda p: jnp.clip(p, -c, c), params)
 
 
@@ -119,6 +120,7 @@ def interpolates(real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
       key: a JAX random key.
     """
     real, fake = _checks.batch("real", real), _checks.batch("fake", fake)
+    key = _checks.key("key", key)
     if real.shape != fake.shape:
         raise ValueError(
             f"real and fake must have the same shape, got {real.shape} and {fake.shape}"
@@ -156,7 +158,7 @@ def r1_penalty(discriminator: Critic, real: jax.Array) -> jax.Array:
 
     Added to the discriminator's loss as :math:`\frac{\gamma}{2} R_1`. ``D`` here is the logit.
     """
-    return _sq_grad_norm(discriminator, real)
+    return _sq_grad_norm(discriminator, real, "real")
 
 
 def r2_penalty(discriminator: Critic, fake: jax.Array) -> jax.Array:
@@ -164,10 +166,12 @@ def r2_penalty(discriminator: Critic, fake: jax.Array) -> jax.Array:
 
     .. math:: R_2 = \mathbb{E}_{z}\big[\lVert \nabla_x D(x) \rVert^2 \big|_{x = G(z)}\big]
     """
-    return _sq_grad_norm(discriminator, fake)
+    return _sq_grad_norm(discriminator, fake, "fake")
 
 
-def _sq_grad_norm(discriminator: Critic, x: jax.Array) -> jax.Array:
+def _sq_grad_norm(discriminator: Critic, x: jax.Array, name: str) -> jax.Array:
+    _checks.function("discriminator", discriminator, "(B, ...) -> (B,)")
+    x = _checks.batch(name, x)
     grads = jax.grad(lambda x: jnp.sum(discriminator(x)))(x)
     return jnp.mean(jnp.sum(grads.reshape(x.shape[0], -1) ** 2, axis=1))
 

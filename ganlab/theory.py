@@ -334,6 +334,9 @@ def fit_discriminator(
       D's loss (without any penalty) at every step, ``(steps,)``: :math:`L_D = -V` by default.
     """
     steps, batch_size, lr, betas = _fit_settings(steps, batch_size, lr, betas)
+    key = _checks.key("key", key)
+    if not isinstance(d, nnx.Module):
+        _checks.fail("d", type(d).__name__, "a Flax NNX module")
     _checks.sampler("data", data, "ganlab.data.gaussian_1d()")
     _checks.sampler("fake", fake, "ganlab.data.gaussian_1d()")
     gan_loss = losses.get(loss)
@@ -369,6 +372,7 @@ def fit_generator(
       G's loss at every step, ``(steps,)``.
     """
     steps, batch_size, lr, betas = _fit_settings(steps, batch_size, lr, betas)
+    key = _checks.key("key", key)
     for name, model in (("g", g), ("d", d)):
         if not isinstance(model, nnx.Module):
             _checks.fail(name, type(model).__name__, "a Flax NNX module")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
 import pathlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -193,6 +194,9 @@ def _as_sampler(data):
 
 
 def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
+    for name, model in (("generator", generator), ("discriminator", discriminator)):
+        if not isinstance(model, nnx.Module):
+            _checks.fail(name, type(model).__name__, "a Flax NNX module (e.g. from models.mlp_gan)")
     # A packed discriminator (models.Packed) scores packs of m samples: B samples -> B/m logits.
     m = getattr(discriminator, "packing", 1)
     if batch_size % m:
@@ -363,6 +367,11 @@ def _divergence(metrics: Mapping[str, np.ndarray], first_step: int, config: Conf
     )
 
 
+def _check_path(path) -> None:
+    if not isinstance(path, str | os.PathLike):
+        _checks.fail("path", type(path).__name__, "a folder path (a str or pathlib.Path)")
+
+
 def _check_config(config) -> Config:
     if config is None:
         return Config()
@@ -397,17 +406,23 @@ class Trainer:
     ) -> Trainer:
         """S copies, model ``i`` built by ``make_models(seeds[i])`` and trained with key
         ``seeds[i]``, all in one vmapped program."""
+        given = seeds
         try:
             seeds = list(seeds)
         except TypeError:
             seeds = []
         if not seeds:
-            _checks.fail("seeds", seeds, "a non-empty list of integers >= 0")
-        seeds = [_checks.integer("seeds[i]", s, minimum=0) for s in seeds]
+            _checks.fail("seeds", given, "a non-empty list of integers >= 0")
+        seeds = [_checks.integer(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
         _checks.function("make_models", make_models, "seed -> (generator, discriminator)")
         self = cls.__new__(cls)
         config = _check_config(config)
-        self._setup([make_models(s) for s in seeds], data, config, seeds, seeded=True)
+        pairs = [make_models(s) for s in seeds]
+        for s, pair in zip(seeds, pairs, strict=True):
+            if not (isinstance(pair, tuple | list) and len(pair) == 2):
+                _checks.fail(f"make_models({s})", type(pair).__name__,
+                             "a pair (generator, discriminator)")  # fmt: skip
+        self._setup(pairs, data, config, seeds, seeded=True)
         return self
 
     def _setup(self, pairs, data, config: Config, seeds: list[int], seeded: bool):
@@ -506,6 +521,11 @@ class Trainer:
             result = eval_fn(self._generators, self._discriminators)
         else:
             result = eval_fn(self.generator, self.discriminator)
+        if not isinstance(result, Mapping):
+            raise ValueError(
+                f"eval_fn must return a dict of results (e.g. {{'w1': 0.3}}), got "
+                f"{type(result).__name__} at step {self.step}"
+            )
         self.history.eval.append({"step": self.step, **dict(result)})
 
     def _sync(self) -> None:
@@ -538,7 +558,7 @@ class Trainer:
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """``n`` generated samples ``(n, ...)``, or ``(S, n, ...)`` for a seeded trainer
         (every seed gets the same latents, so seeds are compared on equal noise)."""
-        n = _checks.integer("n", n, minimum=1)
+        key, n = _checks.key("key", key), _checks.integer("n", n, minimum=1)
         if not hasattr(self, "_sample"):
             g_def = self._g_def
 
@@ -567,6 +587,7 @@ class Trainer:
         failed save (a full disk, say) leaves an earlier checkpoint at ``path`` as it was."""
         from ganlab import checkpoint
 
+        _check_path(path)
         history = {"step": self.history.step, **self.history.metrics}
         return checkpoint.save(path, self.state, history=history, evals=self.history.eval,
                                meta=self._meta())  # fmt: skip
@@ -579,6 +600,7 @@ class Trainer:
         trainer exactly as it was."""
         from ganlab import checkpoint
 
+        _check_path(path)
         meta = checkpoint.read_meta(path)
         if meta.get("seeds") != self.seeds:
             raise ValueError(
@@ -637,7 +659,7 @@ def train(
     ``g_loss``, ``penalty``, ``d_real``, ``d_fake``, ``d_grad_norm``, ``g_grad_norm``; plus the
     list ``"eval"``) and the :class:`Trainer`, which can continue, sample and save.
     """
-    config = (config or Config()).replace(**overrides)
+    config = _check_config(config).replace(**overrides)
     trainer = Trainer(generator, discriminator, data, config)
     trainer.run(eval_fn=eval_fn)
     return TrainResult(trainer.generator, trainer.discriminator, trainer.history, trainer)
@@ -657,7 +679,7 @@ def train_seeds(
     ``make_models(seed) -> (generator, discriminator)`` builds each pair (for example
     ``lambda s: ganlab.models.mlp_gan(seed=s)``); seed ``s`` also keys that pair's training.
     """
-    config = (config or Config()).replace(**overrides)
+    config = _check_config(config).replace(**overrides)
     trainer = Trainer.from_seeds(make_models, data, config, seeds)
     trainer.run(eval_fn=eval_fn)
     return SeedsResult(trainer.generators, trainer.discriminators, trainer.history, trainer)

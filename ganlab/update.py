@@ -84,6 +84,8 @@ def optimizer(
     """
     _checks.choice("optimizer", name, OPTIMIZERS)
     _checks.choice("lr_schedule", schedule, SCHEDULES)
+    if not isinstance(lr, jax.Array):  # a traced or array rate is the caller's to check
+        lr = _checks.positive("lr", lr)
     horizon = _checks.integer("horizon", horizon, minimum=1)
     if schedule == "cosine":
         lr = optax.cosine_decay_schedule(lr, horizon)
@@ -115,6 +117,8 @@ def player(
 
     With a ``loss``, the parameters start inside its constraint (a WGAN critic's weights are
     clipped before the first update, as in the reference code)."""
+    if not isinstance(model, nnx.Module):
+        _checks.fail("model", type(model).__name__, "a Flax NNX module")
     graphdef, params, rest = nnx.split(model, nnx.Param, ...)
     params, rest = jax.tree.map(jnp.copy, (params, rest))
     if loss is not None:

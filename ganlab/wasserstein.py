@@ -257,7 +257,7 @@ class ParallelLine:
 
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """``n`` points ``(n, 2)`` float32: ``(theta, z)`` with ``z ~ U[0, 1]``."""
-        n = _checks.integer("n", n, minimum=1)
+        key, n = _checks.key("key", key), _checks.integer("n", n, minimum=1)
         z = jax.random.uniform(key, (int(n),), jnp.float32)  # (n,)
         return jnp.stack([jnp.full_like(z, self.theta), z], axis=1)
 
@@ -554,7 +554,7 @@ class CriticTrainer:
 
     def estimate(self, key: jax.Array, n: int = 4096) -> float:
         """The critic's estimate on ``n`` fresh samples of each of ``p`` and ``q``."""
-        n = _checks.integer("n", n, minimum=1)
+        key, n = _checks.key("key", key), _checks.integer("n", n, minimum=1)
         k_p, k_q = jax.random.split(key)
         return critic_estimate(self.critic, self.p.sample(k_p, n), self.q.sample(k_q, n))
 

@@ -12,6 +12,9 @@ import pytest
 import ganlab
 from ganlab import course, train
 
+_PROTOCOL = course.results("mode_collapse")["meta"]["protocol"]
+_ARCH = _PROTOCOL["arch"]
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ganlab"
 
@@ -73,3 +76,30 @@ def test_no_module_reads_files_through_its_own_path():
     # ganlab/ (to benchmarks/, the repository root ...) does not exist there.
     for path in PACKAGE.glob("**/*.py"):
         assert "__file__" not in path.read_text(), f"{path.relative_to(ROOT)} uses __file__"
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: course.mode_collapse_models([1, 2]),
+         r"arch must be a mapping with the keys \['latent_dim', .*got \[1, 2\]"),
+        (lambda: course.mode_collapse_config({}, steps=10),
+         r"protocol must be a mapping with the keys \['beta1', .*got \[\]"),
+        (lambda: course.mode_collapse_models(_ARCH, packing=0), r"packing must be an integer >= 1"),
+        (lambda: course.mode_collapse_config(_PROTOCOL, steps=10, d_lr_factor=0),
+         r"d_lr_factor must be a finite number > 0"),
+        (lambda: course.mode_collapse_config(_PROTOCOL, steps=-1), r"steps must be an integer"),
+    ],
+)  # fmt: skip
+def test_the_protocol_builders_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_the_protocol_builders_make_the_tables_networks_and_config():
+    make = course.mode_collapse_models(_ARCH, packing=2)
+    g, d = make(0)
+    assert g.latent_dim == _ARCH["latent_dim"] and d.packing == 2
+    config = course.mode_collapse_config(_PROTOCOL, steps=100, packing=2)
+    assert config.batch_size == 2 * _PROTOCOL["packs"] and config.g_lr == _PROTOCOL["lr"]
+    assert config.g_betas == (_PROTOCOL["beta1"], 0.999)

@@ -192,3 +192,32 @@ def test_loss_names_and_fields_are_checked():
     with pytest.raises(ValueError, match="clip must be a finite number > 0"):
         losses.get("wgan-clip", clip=0.0)
     assert losses.get("hinge", gp_weight=np.float32(10)).gp_weight == 10.0
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: losses.get(3), r"loss must be one of \['hinge', .*got 3"),
+        (lambda: losses.clip_weights({"w": jnp.ones(2)}, -0.01), r"c must be a finite number > 0"),
+        (lambda: losses.gradient_penalty(_linear([1.0, 0.0]), jnp.ones((4, 2)),
+                                         jnp.ones((3, 2)), jax.random.PRNGKey(0)),
+         r"real and fake must have the same shape, got \(4, 2\) and \(3, 2\)"),
+        (lambda: losses.gradient_penalty("d", jnp.ones((4, 2)), jnp.ones((4, 2)),
+                                         jax.random.PRNGKey(0)),
+         r"critic must be a callable \(B, ...\) -> \(B,\), got 'd'"),
+        (lambda: losses.gradient_penalty(_linear([1.0, 0.0]), jnp.ones((4, 2)),
+                                         jnp.ones((4, 2)), 0),
+         r"key must be a JAX random key, got the integer 0 \(a seed\)"),
+        (lambda: losses.interpolates(jnp.ones(4), jnp.ones(4), jax.random.PRNGKey(0)),
+         r"real must be a batch of samples \(B, ...\), got shape \(4,\)"),
+        (lambda: losses.r1_penalty(_linear([1.0, 0.0]), jnp.ones(4)),
+         r"real must be a batch of samples"),
+        (lambda: losses.r2_penalty(None, jnp.ones((4, 2))),
+         r"discriminator must be a callable \(B, ...\) -> \(B,\), got None"),
+        (lambda: losses.GANLoss("x", "d", None), r"d_loss must be a callable"),
+        (lambda: losses.GANLoss("x", losses.d_hinge, 3), r"g_loss must be a callable"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_refused_with_a_clear_message(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -153,8 +153,6 @@ def test_fit_generator_moves_the_samples_to_where_a_frozen_d_scores_high():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: theory.fit_generator(*models.mlp_gan(1, 1), None, steps=0),
-        lambda: theory.fit_generator("g", None, None),
         lambda: theory.kl(gauss(0, 1), gauss(0, 1)[:-1], X),
         lambda: theory.kl(-gauss(0, 1), gauss(0, 1), X),
         lambda: theory.jsd(gauss(0, 1), gauss(0, 1), X[::-1]),
@@ -320,4 +318,38 @@ def test_unregularised_equilibrium_leaves_no_player_a_better_move():
 )
 def test_dirac_bad_input_raises_value_error(call):
     with pytest.raises(ValueError):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: theory.fit_generator(*models.mlp_gan(1, 1), jax.random.key(0), steps=0),
+         r"steps must be an integer >= 1, got 0"),
+        (lambda: theory.fit_generator("g", None, jax.random.key(0)),
+         r"g must be a Flax NNX module, got 'str'"),
+        (lambda: theory.fit_generator(*models.mlp_gan(1, 1), 0),
+         r"key must be a JAX random key, got the integer 0 \(a seed\)"),
+        (lambda: theory.fit_discriminator(models.mlp_gan(1, 1)[1], data.gaussian_1d(),
+                                          data.gaussian_1d(), 0),
+         r"key must be a JAX random key, got the integer 0"),
+        (lambda: theory.fit_discriminator(None, data.gaussian_1d(), data.gaussian_1d(),
+                                          jax.random.key(0)),
+         r"d must be a Flax NNX module, got 'NoneType'"),
+        (lambda: theory.fit_discriminator(models.mlp_gan(1, 1)[1], "N(0, 1)",
+                                          data.gaussian_1d(), jax.random.key(0)),
+         r"data must be a sampler with a sample\(key, n\) method"),
+        (lambda: theory.fit_discriminator(models.mlp_gan(1, 1)[1], data.gaussian_1d(),
+                                          data.gaussian_1d(), jax.random.key(0), lr=0),
+         r"lr must be a finite number > 0, got 0"),
+        (lambda: theory.fit_discriminator(models.mlp_gan(1, 1)[1], data.gaussian_1d(),
+                                          data.gaussian_1d(), jax.random.key(0), loss="bce"),
+         r"loss must be one of \['hinge'"),
+        (lambda: theory.DiracGAN(loss="hinge"), r"loss must be one of \['minimax', "),
+        (lambda: theory.DiracGAN(clip="1"), r"clip must be a finite number > 0, got '1'"),
+        (lambda: theory.DiracGAN(noise_points=1), r"noise_points must be an integer >= 2"),
+    ],
+)  # fmt: skip
+def test_training_entry_points_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

@@ -101,7 +101,9 @@ def test_data_of_the_wrong_type_is_rejected():
 
 def test_a_generator_without_latent_dim_is_rejected():
     _, d = small_pair()
-    with pytest.raises(ValueError, match="latent_dim"):
+    with pytest.raises(ValueError, match="generator must have a positive integer .*latent_dim"):
+        train.Trainer(d, d, data.ring(), train.Config(**SMALL))  # a module, but no latent_dim
+    with pytest.raises(ValueError, match="generator must be a Flax NNX module"):
         train.Trainer(lambda z: z, d, data.ring(), train.Config(**SMALL))
 
 
@@ -471,3 +473,57 @@ def test_stop_on_divergence_false_keeps_going_and_names_the_seed():
     )
     assert "step 12 (seed 7): d_loss = nan" in str(error)
     assert train._divergence({"d_loss": np.ones((2, 2))}, 1, config, seeds=[4, 7]) is None
+
+
+# --- bad input at every entry point --------------------------------------------------------------
+
+
+def _trainer():
+    return train.Trainer(*small_pair(), data.ring(), train.Config(**SMALL))
+
+
+def _make_one(seed):
+    return small_pair(seed)[0]
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: train.train(*small_pair(), data.ring(), {"loss": "hinge"}),
+         r"config must be a ganlab.train.Config .*got dict; keyword settings go to train"),
+        (lambda: train.train(*small_pair(), data.ring(), lossx="hinge"),
+         r"unknown Config fields \['lossx'\]; the fields are \['loss', "),
+        (lambda: train.train_seeds(small_pair, data.ring(), seeds=3),
+         r"seeds must be a non-empty list of integers >= 0, got 3"),
+        (lambda: train.train_seeds(small_pair, data.ring(), seeds=[0, -1]),
+         r"seeds\[1\] must be an integer >= 0, got -1"),
+        (lambda: train.train_seeds(3, data.ring(), seeds=[0]),
+         r"make_models must be a callable seed -> \(generator, discriminator\), got 3"),
+        (lambda: train.train_seeds(_make_one, data.ring(), seeds=[0]),
+         r"make_models\(0\) must be a pair \(generator, discriminator\), got 'MLPGenerator'"),
+        (lambda: train.Trainer(*small_pair(), "ring"),
+         r"data must be a sampler with a sample\(key, n\) method .* got str"),
+        (lambda: train.Trainer(None, small_pair()[1], data.ring()),
+         r"generator must be a Flax NNX module .*got 'NoneType'"),
+        (lambda: train.Trainer(small_pair()[0], None, data.ring()),
+         r"discriminator must be a Flax NNX module .*got 'NoneType'"),
+        (lambda: train.Config(loss=3), r"loss must be one of \['hinge', .*got 3"),
+        (lambda: train.Config(g_betas="0.5"), r"g_betas must be two numbers in \[0, 1\), got "),
+        (lambda: train.Config(progress="yes"), r"progress must be True or False, got 'yes'"),
+        (lambda: train.Config(steps=1e3), r"steps must be an integer >= 0, got 1000.0"),
+        (lambda: train.Config(stop_on_divergence=1), r"stop_on_divergence must be True or False"),
+        (lambda: _trainer().run(-1), r"steps must be an integer >= 0, got -1"),
+        (lambda: _trainer().run(1, eval_fn=3), r"eval_fn must be a callable \(generator, "),
+        (lambda: train.Trainer(*small_pair(), data.ring(), train.Config(**SMALL, eval_every=1))
+         .run(1, eval_fn=lambda g, d: [1]),
+         r"eval_fn must return a dict of results .*got list at step 0"),
+        (lambda: _trainer().sample(0, 4),
+         r"key must be a JAX random key, got the integer 0 \(a seed\); .*jax.random.key\(0\)"),
+        (lambda: _trainer().sample(KEY, 0), r"n must be an integer >= 1, got 0"),
+        (lambda: _trainer().restore(None), r"path must be a folder path .*got 'NoneType'"),
+        (lambda: _trainer().save(__file__), r"path must be a checkpoint directory .*a file"),
+    ],
+)  # fmt: skip
+def test_entry_points_refuse_bad_input_with_a_clear_message(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -355,3 +355,32 @@ def test_history_at_evals_averages_the_window_before_each_evaluation():
         W.history_at_evals(history, window=0)
     with pytest.raises(ValueError, match="history must be"):
         W.history_at_evals({"step": []})
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: W.train_critic(_critic_1d(), data.gaussian_1d(), data.gaussian_1d(1.0), steps=1,
+                                progress=False).estimate(0),
+         r"key must be a JAX random key, got the integer 0 \(a seed\)"),
+        (lambda: W.CriticTrainer(_critic_1d(), data.gaussian_1d(), data.gaussian_1d(1.0),
+                                 gp_weight=-1),
+         r"gp_weight must be a finite number >= 0, got -1"),
+        (lambda: W.CriticTrainer(_critic_1d(), data.gaussian_1d(), data.gaussian_1d(1.0), clip=0),
+         r"clip must be a finite number > 0, got 0"),
+        (lambda: W.CriticTrainer(_critic_1d(), data.gaussian_1d(), data.gaussian_1d(1.0),
+                                 penalty=3),
+         r"penalty must be a callable"),
+        (lambda: W.CriticTrainer(_critic_1d(), data.gaussian_1d(), data.gaussian_1d(1.0),
+                                 progress="no"),
+         r"progress must be True or False"),
+        (lambda: W.parallel_line(1.0).sample(0, 3), r"key must be a JAX random key"),
+        (lambda: W.parallel_line(1.0).sample(jax.random.key(0), 0), r"n must be an integer >= 1"),
+        (lambda: W.history_at_evals([1, 2]), r"history must be a ganlab training history"),
+        (lambda: W.w1_exact(np.zeros((3, 2)), np.zeros((3, 2)), max_n=0),
+         r"max_n must be an integer >= 1, got 0"),
+    ],
+)  # fmt: skip
+def test_critic_and_diagnostics_refuse_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
