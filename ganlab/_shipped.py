@@ -90,9 +90,10 @@ def shipped_npz(name: str) -> dict[str, np.ndarray]:
 
 
 def _parse_npz(source) -> dict[str, np.ndarray]:
-    with np.load(source, allow_pickle=False) as stored:
-        if not isinstance(stored, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single .npy array, not an .npz archive of named arrays")
+    stored = np.load(source, allow_pickle=False)
+    if not isinstance(stored, np.lib.npyio.NpzFile):  # a .npy file: one array, already read
+        raise ValueError("it holds a single .npy array, not an .npz archive of named arrays")
+    with stored:
         return {key: stored[key] for key in stored.files}
 
 

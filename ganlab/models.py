@@ -72,12 +72,13 @@ def _check_input(name: str, x: object, trailing: tuple[int, ...] | None) -> jax.
     checked in Python (at trace time under jit), so a wrong input fails here, not inside XLA."""
     want = "(batch, ...)" if trailing is None else "(batch, " + ", ".join(map(str, trailing)) + ")"
     if not isinstance(x, jax.Array):
+        given = x
         try:
             x = np.asarray(x)
         except (TypeError, ValueError):  # ragged nested lists
-            _checks.fail(name, x, f"a float array of shape {want}")
+            _checks.fail(name, given, f"a float array of shape {want}")
         if x.dtype.kind not in "iuf":
-            _checks.fail(name, x, f"a float array of shape {want}, not of dtype {x.dtype}")
+            _checks.fail(name, given, f"a float array of shape {want}, not of dtype {x.dtype}")
     if trailing is None:
         if x.ndim < 2:
             _checks.fail(name, x, f"a batch of samples {want}")

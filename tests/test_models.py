@@ -202,3 +202,165 @@ def test_maxout_discriminator_takes_the_max_of_its_pieces():
     with_copy, with_other = mb(jnp.concatenate([a, a])), mb(jnp.concatenate([a, a + 3.0]))
     assert mb.out.kernel.shape == (9, 1)
     assert not np.isclose(float(with_copy[0]), float(with_other[0]))
+
+
+# --- bad input: refused in Python, naming the argument, before anything compiles ------------
+
+MLP_G, MLP_D = models.mlp_gan(width=8)
+NOT_A_KEY = "key must be a JAX random key"
+
+
+@pytest.mark.parametrize("method", ["sample", "sample_latent"])
+@pytest.mark.parametrize(
+    ("key", "match"),
+    [
+        (0, r"got the integer 0 \(a seed\); make a key of it with jax\.random\.key\(0\)"),
+        (np.int32(7), r"got the integer 7 \(a seed\).*jax\.random\.key\(7\)"),
+        (None, f"{NOT_A_KEY} .*, got None"),
+        ("0", f"{NOT_A_KEY} .*, got '0'"),
+        ({}, f"{NOT_A_KEY} .*, got {{}}"),
+        (True, f"{NOT_A_KEY} .*, got True"),
+        (float("nan"), f"{NOT_A_KEY} .*, got nan"),
+    ],
+)
+def test_a_generator_wants_a_key_not_a_seed(method, key, match):
+    with pytest.raises(ValueError, match=match):
+        getattr(MLP_G, method)(key, 4)
+
+
+@pytest.mark.parametrize("method", ["sample", "sample_latent"])
+@pytest.mark.parametrize("n", [0, -1, 2.5, "4", None, True, float("nan"), [4]])
+def test_a_generator_wants_a_positive_integer_count(method, n):
+    with pytest.raises(ValueError, match=r"n must be an integer >= 1, got "):
+        getattr(MLP_G, method)(KEY, n)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: MLP_G(jnp.zeros((4,))), r"z must have shape \(batch, 2\), got \(4,\)"),
+        (lambda: MLP_G({}), r"z must be a float array of shape \(batch, 2\).*, got {}"),
+        (lambda: MLP_G(None), r"z must be a float array of shape \(batch, 2\).*, got None"),
+        (lambda: MLP_G("z"), r"z must be a float array .*, not of dtype <U1, got 'z'"),
+        (lambda: MLP_G([[0.0, 1.0], [2.0]]), r"z must be a float array of shape \(batch, 2\)"),
+        (lambda: MLP_D(np.array([["a", "b"]])), r"x must be a float array .* not of dtype <U1"),
+        (lambda: MLP_D(np.zeros((3, 2), bool)), r"x must be a float array .* not of dtype bool"),
+        (
+            lambda: models.conv_gan(16, image_size=8, channels=4)[1](jnp.zeros((2, 8, 8))),
+            r"x must have shape \(batch, 8, 8, 1\), got \(2, 8, 8\)",
+        ),
+        (
+            lambda: models.conv_gan(16, image_size=8, channels=4)[0](jnp.zeros((2, 8))),
+            r"z must have shape \(batch, 16\), got \(2, 8\)",
+        ),
+        (
+            lambda: models.packed_mlp_discriminator(2, 2, rngs=nnx.Rngs(0))(jnp.zeros(4)),
+            r"x must be a batch of samples \(batch, \.\.\.\), got an array of shape \(4,\)",
+        ),
+        (lambda: models.Packed("mlp", 2), r"inner must be a callable .*, got 'mlp'"),
+        (lambda: models.MLPGenerator(2, 2, rngs=0), r"rngs must be an nnx.Rngs.*, got 0"),
+        (lambda: models.ConvDiscriminator(rngs=None), r"rngs must be an nnx.Rngs.*, got None"),
+        (lambda: models.mlp_gan(seed="0"), r"seed must be an integer, got '0'"),
+        (lambda: models.conv_gan(seed=None), r"seed must be an integer, got None"),
+        (lambda: models.mlp_gan(seed=0.5), r"seed must be an integer, got 0.5"),
+        (lambda: models.mlp_gan(width={}), r"width must be an integer >= 1, got {}"),
+        (lambda: models.conv_gan(image_size=8.0), r"image_size must be an integer, got 8.0"),
+        (lambda: models.conv_gan(upsample=None), r"upsample must be one of .*, got None"),
+        (lambda: models.packed_mlp_discriminator(True, rngs=nnx.Rngs(0)), "data_dim must be an"),
+        (lambda: models.save_weights({}, "w.npz"), r"model must be a Flax NNX module.*, got {}"),
+        (lambda: models.save_weights(MLP_G, None), r"path must be a file path .*, got None"),
+        (lambda: models.load_weights(None, "w.npz"), r"model must be a Flax NNX module.*None"),
+        (lambda: models.load_weights(MLP_G, 3), r"path must be a file path .*, got 3"),
+        (lambda: models.load_weights(nnx.Module(), "w.npz"), "model must be a module with param"),
+    ],
+)
+def test_wrong_inputs_raise_value_error_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_numpy_integers_and_plain_lists_are_accepted():
+    g = models.MLPGenerator(np.int64(2), np.int32(3), width=np.int64(4), rngs=nnx.Rngs(0))
+    assert g.sample(KEY, np.int64(5)).shape == (5, 3)
+    assert g([[0.0, 1.0]]).shape == (1, 3) and g(np.zeros((2, 2), int)).shape == (2, 3)
+    assert models.ConvGenerator(8, image_size=np.int64(8), rngs=nnx.Rngs(0)).image_size == 8
+
+
+# --- weight files: every reader error named; the model untouched on failure -----------------
+
+
+def _saved(tmp_path, model=None):
+    model = model or models.mlp_gan(width=8, seed=0)[0]
+    models.save_weights(model, tmp_path / "g.npz")
+    return tmp_path / "g.npz"
+
+
+def _damage(tmp_path, how):
+    path = _saved(tmp_path)
+    if how == "text":
+        path.write_text("these are not weights\n")
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    elif how == "nan":
+        arrays = dict(np.load(path))
+        arrays["out/bias"] = np.full_like(arrays["out/bias"], np.nan)
+        np.savez(path, **arrays)
+    elif how == "ints":
+        np.savez(path, **{k: v.astype(np.int32) for k, v in np.load(path).items()})
+    elif how == "one array":
+        np.save(tmp_path / "one.npy", np.zeros(3))
+        path = tmp_path / "one.npy"
+    elif how == "other architecture":
+        path = _saved(tmp_path, models.conv_gan(8, image_size=8, channels=4)[0])
+    elif how == "a folder":
+        path = tmp_path
+    return path
+
+
+@pytest.mark.parametrize(
+    ("how", "match"),
+    [
+        ("text", r"g\.npz cannot be read: it is not an \.npz file of arrays \(a text file"),
+        ("truncated", r"g\.npz cannot be read: it is not an \.npz file, or it is truncated"),
+        ("nan", r"g\.npz: out/bias has 2 NaN/inf values of 2"),
+        ("ints", r"g\.npz: hidden/0/bias must hold floats, got dtype int32"),
+        ("one array", r"one\.npy cannot be read: it holds a single \.npy array"),
+        ("other architecture", r"g\.npz do not fit this model \(another architecture"),
+        ("a folder", r"weights for MLPGenerator: .* is a folder, not an \.npz file"),
+    ],
+)
+def test_a_bad_weights_file_is_refused_naming_it_and_the_model_is_untouched(tmp_path, how, match):
+    g = models.mlp_gan(width=8, seed=1)[0]
+    before = jax.tree.map(np.asarray, nnx.state(g, nnx.Param))
+    path = _damage(tmp_path, how)
+    with pytest.raises(ValueError, match=match):
+        models.load_weights(g, path)
+    after = jax.tree.map(np.asarray, nnx.state(g, nnx.Param))
+    jax.tree.map(np.testing.assert_array_equal, before, after)
+
+
+def test_a_missing_weights_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"weights for MLPGenerator: .*nope\.npz does not"):
+        models.load_weights(MLP_G, tmp_path / "nope.npz")
+
+
+def test_save_weights_refuses_a_folder_and_never_leaves_half_a_file(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"path must be a file to write, got the folder"):
+        models.save_weights(MLP_G, tmp_path)
+    path = _saved(tmp_path)
+    good = path.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np.lib.format, "write_array", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        models.save_weights(models.mlp_gan(width=8, seed=5)[0], path)
+    assert path.read_bytes() == good  # the earlier file, bit for bit
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.npz"]  # no temporary left behind
+
+
+def test_save_weights_adds_the_npz_suffix_like_numpy(tmp_path):
+    models.save_weights(MLP_G, tmp_path / "g")
+    assert (tmp_path / "g.npz").is_file()
+    models.load_weights(models.mlp_gan(width=8, seed=3)[0], tmp_path / "g.npz")

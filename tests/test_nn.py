@@ -95,3 +95,75 @@ def test_append_minibatch_std_appends_the_batch_std():
 def test_batch_normalize_refuses_a_batch_of_one():
     with pytest.raises(ValueError, match="batch of at least 2 latents, got 1"):
         nn.batch_normalize(jnp.ones((1, 3)), jnp.ones(3), jnp.zeros(3))
+
+
+# --- bad input: refused in Python, naming the argument, before anything compiles ------------
+
+X4 = jnp.zeros((1, 4, 4, 1))
+W3 = jnp.zeros((3, 3, 1, 2))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: nn.depth_to_space(None), r"x must be a float array \(B, H, W, C\), got None"),
+        (lambda: nn.depth_to_space({}), r"x must be a float array \(B, H, W, C\), got {}"),
+        (lambda: nn.depth_to_space(jnp.zeros((2, 2, 4))), r"x must be .*\(B, H, W, C\), not"),
+        (lambda: nn.depth_to_space(np.array([["a"]])), r"x must be a float array \(B, H, W, C\)"),
+        (lambda: nn.depth_to_space(X4, "2"), "block must be an integer >= 1, got '2'"),
+        (lambda: nn.Upsample2x(0, 2, "subpixel", rngs=nnx.Rngs(0)), "c_in must be an integer"),
+        (lambda: nn.Upsample2x(2, 2.5, "subpixel", rngs=nnx.Rngs(0)), "c_out must be an integer"),
+        (lambda: nn.Upsample2x(2, True, "subpixel", rngs=nnx.Rngs(0)), "c_out must be an int"),
+        (lambda: nn.Upsample2x(2, 2, None, rngs=nnx.Rngs(0)), "upsample must be one of"),
+        (lambda: nn.Upsample2x(2, 2, "subpixel", rngs=None), r"rngs must be an nnx.Rngs"),
+        (
+            lambda: nn.Upsample2x(2, 2, "subpixel", rngs=nnx.Rngs(0))(jnp.zeros((1, 4, 4, 3))),
+            r"x must be a float array \(B, H, W, 2\), got an array of shape \(1, 4, 4, 3\)",
+        ),
+        (
+            lambda: nn.Upsample2x(2, 2, "transpose", rngs=nnx.Rngs(0))([1.0]),
+            r"x must be a float array \(B, H, W, 2\)",
+        ),
+        (lambda: nn.batch_normalize(None, jnp.ones(2), jnp.zeros(2)), r"h must be .*\(B, F\)"),
+        (lambda: nn.batch_normalize(jnp.ones(3), jnp.ones(3), jnp.zeros(3)), r"h must be .*F\)"),
+        (
+            lambda: nn.batch_normalize(jnp.ones((3, 2)), jnp.ones(3), jnp.zeros(2)),
+            r"scale must be a float array \(2,\), one per feature of h, got an array of shape",
+        ),
+        (
+            lambda: nn.batch_normalize(jnp.ones((3, 2)), jnp.ones(2), "0"),
+            r"shift must be a float array \(2,\), one per feature of h",
+        ),
+        (
+            lambda: nn.batch_normalize(jnp.ones((3, 2)), jnp.ones(2), jnp.zeros(2), eps=-1),
+            "eps must be a finite number > 0, got -1",
+        ),
+        (lambda: nn.append_minibatch_std(jnp.ones(3)), r"h must be a float array \(B, F\)"),
+        (lambda: nn.append_minibatch_std([[1.0]], eps=None), "eps must be a finite number > 0"),
+        (lambda: nn.append_minibatch_std(True), r"h must be a float array \(B, F\)"),
+        (lambda: nn.im2col_conv(None, W3, (1, 1), "SAME"), r"lhs must be a float array \(B, H"),
+        (lambda: nn.im2col_conv(X4, {}, (1, 1), "SAME"), r"rhs must be a float array \(kh, kw"),
+        (
+            lambda: nn.im2col_conv(jnp.zeros((1, 4, 4, 2)), W3, (1, 1), "SAME"),
+            r"rhs must be a float array \(kh, kw, 2, C_out\) for lhs with 2 channels",
+        ),
+        (lambda: nn.im2col_conv(X4, W3, (0, 1), "SAME"), r"window_strides must be two integ"),
+        (lambda: nn.im2col_conv(X4, W3, 1, "SAME"), r"window_strides must be two integers >= 1"),
+        (lambda: nn.im2col_conv(X4, W3, (1, 1), "same"), r"padding must be \"SAME\", \"VALID\""),
+        (lambda: nn.im2col_conv(X4, W3, (1, 1), [(1, -1), (0, 0)]), r"padding must be \"SAME\""),
+        (
+            lambda: nn.im2col_conv(jnp.zeros((1, 2, 2, 1)), W3, (1, 1), "VALID"),
+            r"rhs must fit in the padded lhs, got a 3x3 kernel over 2x2 images",
+        ),
+    ],
+)
+def test_wrong_inputs_raise_value_error_naming_the_argument(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_the_checks_also_run_under_jit():
+    with pytest.raises(ValueError, match=r"rhs must be a float array \(kh, kw, 2, C_out\)"):
+        jax.jit(lambda x, w: nn.im2col_conv(x, w, (1, 1), "SAME"))(jnp.zeros((1, 4, 4, 2)), W3)
+    out = jax.jit(nn.append_minibatch_std)(jnp.ones((3, 2)))  # and let good input through
+    assert out.shape == (3, 3)
