@@ -1,13 +1,12 @@
 """The course's lesson-level constants and loaders, in one place.
 
-    FAST            GANLAB_FAST=1 asks the lessons for less training (also ``ganlab.FAST``)
-    LOSS_SETTINGS   Config overrides per loss: lesson 3 trains with them, lesson 5 scores them
-    results(name)   a committed benchmark table shipped with the package, e.g. "mode_collapse"
-    mode_collapse_models, mode_collapse_config
-                    the networks and optimiser of that table's protocol, built from its meta:
-                    the benchmark trains with them and lesson 4 reruns rows with them
+* ``FAST``: GANLAB_FAST=1 asks the lessons for less training (also ``ganlab.FAST``);
+* ``LOSS_SETTINGS``: Config overrides per loss; lesson 3 trains with them, lesson 5 scores them;
+* :func:`results`: a committed benchmark table shipped with the package, e.g. "mode_collapse";
+* :func:`mode_collapse_models` and :func:`mode_collapse_config`: that table's networks and
+  optimiser, built from its meta (the benchmark trains with them; lesson 4 reruns rows with them).
 
-The tables live in ``ganlab/_data/results/`` and are read with :mod:`importlib.resources`, so they
+The tables live in ``ganlab/_data/results/`` and are read with ``importlib.resources``, so they
 load the same from a checkout, an editable install or a wheel. The benchmark scripts in
 ``benchmarks/`` write them there (``python benchmarks/mode_collapse.py``).
 """

@@ -112,7 +112,7 @@ def interpolates(real: jax.Array, fake: jax.Array, key: jax.Array) -> jax.Array:
     r"""WGAN-GP's points :math:`\hat{x} = \epsilon x + (1 - \epsilon) \tilde{x}`, ``(B, ...)``.
 
     One :math:`\epsilon \sim U[0, 1]` per pair, shared by all its features, drawn from ``key``
-    exactly as :func:`gradient_penalty` draws it, so that the penalty equals
+    exactly as :func:`ganlab.losses.gradient_penalty` draws it, so that the penalty equals
     ``mean((grad_norms(critic, interpolates(real, fake, key)) - 1) ** 2)``.
 
     Args:
@@ -230,7 +230,7 @@ class GANLoss:
       g_loss: ``fake_out -> scalar``, minimised by G (``None`` for a critic trained alone).
       gp_weight: :math:`\lambda` of the two-sided gradient penalty on interpolates (WGAN-GP).
       gp: the penalty used with ``gp_weight``, ``(critic, real, fake, key) -> scalar``;
-        :func:`gradient_penalty` by default.
+        ``None`` for :func:`gradient_penalty`.
       r1_weight, r2_weight: :math:`\gamma` of R1 (on real data) and R2 (on generated data),
         added to D's loss as :math:`\frac{\gamma}{2} R`.
       clip: if set, D's weights are clipped to ``[-clip, clip]`` after every update and before
@@ -244,7 +244,7 @@ class GANLoss:
     d_loss: Callable[[jax.Array, jax.Array], jax.Array]
     g_loss: Callable[[jax.Array], jax.Array] | None
     gp_weight: float = 0.0
-    gp: Callable = gradient_penalty
+    gp: Callable | None = None
     r1_weight: float = 0.0
     r2_weight: float = 0.0
     clip: float | None = None
@@ -254,7 +254,8 @@ class GANLoss:
         _checks.function("d_loss", self.d_loss, "(real_out, fake_out) -> scalar")
         if self.g_loss is not None:
             _checks.function("g_loss", self.g_loss, "(fake_out) -> scalar")
-        _checks.function("gp", self.gp, "(critic, real, fake, key) -> scalar")
+        if self.gp is not None:
+            _checks.function("gp", self.gp, "(critic, real, fake, key) -> scalar")
         for field in ("gp_weight", "r1_weight", "r2_weight"):
             object.__setattr__(self, field, _checks.nonnegative(field, getattr(self, field)))
         if self.clip is not None:
@@ -271,7 +272,7 @@ class GANLoss:
         """The weighted sum of the penalties this loss adds to D's loss (0 when none)."""
         total = jnp.zeros(())
         if self.gp_weight:
-            total += self.gp_weight * self.gp(d, real, fake, key)
+            total += self.gp_weight * (self.gp or gradient_penalty)(d, real, fake, key)
         if self.r1_weight:
             total += 0.5 * self.r1_weight * r1_penalty(d, real)
         if self.r2_weight:

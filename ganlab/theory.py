@@ -39,6 +39,7 @@ __all__ = [
     "DiracGAN",
     "discriminator_1d",
     "fit_discriminator",
+    "fit_generator",
     "jsd",
     "kl",
     "optimal_discriminator",
@@ -481,7 +482,9 @@ class DiracGAN:
         l_d = loss.d_loss(critic(real), critic(fake))
         if loss.gp_weight:  # the game's own lambda replaces the preset's
             # The critic is linear: its gradient is psi everywhere, whatever the interpolation.
-            l_d += self.gp_weight * loss.gp(critic, real, fake, jax.random.PRNGKey(0))
+            l_d += self.gp_weight * losses.gradient_penalty(
+                critic, real, fake, jax.random.PRNGKey(0)
+            )
         l_d += 0.5 * self.r1 * losses.r1_penalty(critic, real)  # 0 when r1 = 0
         return l_d, loss.g_loss(critic(fake))
 

@@ -16,7 +16,7 @@ The pieces, from the inside out:
 
 The path of one setting, ``Config(loss="hinge", gp_weight=10)``: :attr:`Config.gan_loss`
 resolves it to ``losses.get("hinge", gp_weight=10.0)``, a :class:`ganlab.losses.GANLoss`;
-:func:`_make_step` closes over that object and passes it to ``update.d_update``, which adds
+``_make_step`` closes over that object and passes it to ``update.d_update``, which adds
 ``loss.penalty(...)`` (here 10 times WGAN-GP's penalty) to D's loss inside the compiled step.
 No code compares loss names.
 
@@ -104,8 +104,8 @@ class Config:
 
     @property
     def gan_loss(self) -> losses.GANLoss:
-        """The loss as one object: the named preset with this config's ``clip``, ``gp_weight``,
-        ``r1_weight`` and ``r2_weight`` where they are set."""
+        """This config's loss as one :class:`ganlab.losses.GANLoss`: the named preset, with this
+        config's ``clip``, ``gp_weight``, ``r1_weight`` and ``r2_weight`` where they are set."""
         overrides = {f: getattr(self, f) for f in _LOSS_FIELDS if getattr(self, f) is not None}
         return losses.get(self.loss, **overrides)
 
