@@ -3,8 +3,11 @@ plane, and the checks of the arguments that recur (points, extents, ranges)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -29,11 +32,86 @@ _HEAT_LABEL = {"prob": r"$D(x) = \sigma(\mathrm{logit})$", "logit": r"critic val
 # ---------------------------------------------------------------------------------------------
 
 
-def _points(x: ArrayLike, arg: str) -> np.ndarray:
-    """``x`` as a float NumPy array of shape ``(n, 2)``, or a ValueError naming ``arg``."""
-    a = np.asarray(x)
-    _checks.shape(arg, a, (None, 2), what="(n, 2), an array of 2-D points")
-    return a.astype(np.float64)
+def _refuse(name: str, value: Any, allowed: str) -> None:
+    """``{name} must be {allowed}, got ...``: a short list or tuple as written, anything else
+    that is not a number or a string by its type (never a dump of a sampler or a model)."""
+    short = isinstance(value, list | tuple) and len(repr(value)) <= 80
+    raise ValueError(
+        f"{name} must be {allowed}, got {repr(value) if short else _checks.what(value)}"
+    )
+
+
+def _numbers(name: str, value: Any, allowed: str) -> np.ndarray:
+    """``value`` as a float64 NumPy array, or a ValueError naming ``name`` and its type."""
+    return np.asarray(_checks.array(name, value, allowed), dtype=np.float64)
+
+
+#: The likely cause of generated values that are all NaN/inf, for the messages.
+DIVERGED = "the generator has diverged; check the training run (its losses, learning rates)"
+
+
+def _nonfinite(name: str, bad: int, total: int, unit: str, cause: str, action: str) -> None:
+    """Raise when all ``total`` values are NaN/inf; warn (``UserWarning``) when ``bad`` are."""
+    if bad and bad == total:
+        raise ValueError(f"{name} is all NaN/inf ({bad} of {total} {unit}): {cause}")
+    if bad:
+        warnings.warn(
+            f"{name}: {bad} of {total} {unit} are NaN/inf and {action}", UserWarning, stacklevel=4
+        )
+
+
+def _points(x: ArrayLike, arg: str, *, drop: bool = False, cause: str = DIVERGED) -> np.ndarray:
+    """``x`` as a float NumPy array of shape ``(n, 2)`` with ``n >= 1``, or a ValueError naming
+    ``arg``. Points holding NaN/inf: all of them raise (``cause`` says why they might); some of
+    them are dropped with a warning when ``drop``, and raise otherwise."""
+    allowed = "(n, 2), an array of 2-D points"
+    if callable(getattr(x, "sample", None)) and not hasattr(x, "shape"):
+        raise ValueError(
+            f"{arg} must be an array of 2-D points (n, 2), got {_checks.what(x)}: pass samples "
+            "drawn with its .sample(key, n)"
+        )
+    a = _numbers(arg, x, "an array of 2-D points (n, 2)")
+    _checks.shape(arg, a, (None, 2), what=allowed)
+    if a.shape[0] == 0:
+        raise ValueError(f"{arg} must hold at least one point {allowed[:6]}, got shape (0, 2)")
+    ok = np.all(np.isfinite(a), axis=1)  # (n,)
+    bad = int(np.sum(~ok))
+    if bad and not drop and bad < a.shape[0]:
+        _checks.finite(arg, a)
+    _nonfinite(arg, bad, a.shape[0], "points", cause, "are not drawn")
+    return a[ok]
+
+
+def _callable(name: str, value: Any, signature: str) -> Callable:
+    if not callable(value):
+        _refuse(name, value, f"a callable {signature}")
+    return value
+
+
+def _check_ax(fn: Callable) -> Callable:
+    """Check a drawing function's ``ax`` argument before it computes anything."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        try:
+            ax = signature.bind_partial(*args, **kwargs).arguments.get("ax")
+        except TypeError:  # a wrong call: the function itself says so
+            ax = None
+        if ax is not None and not isinstance(ax, Axes):
+            _refuse("ax", ax, "a matplotlib Axes, or None for a new figure")
+        return fn(*args, **kwargs)
+
+    return checked
+
+
+def _size(name: str, value: Any) -> tuple[float, float]:
+    """A figure size ``(width, height)`` in inches, two finite numbers > 0."""
+    ok = isinstance(value, tuple | list) and len(value) == 2
+    ok = ok and all(_checks.is_number(v) and math.isfinite(v) and v > 0 for v in value)
+    if not ok:
+        _refuse(name, value, "two finite numbers > 0 (width, height) in inches")
+    return (float(value[0]), float(value[1]))
 
 
 def _ordered(name: str, value: Any, count: int, allowed: str) -> tuple[float, ...]:
@@ -44,7 +122,7 @@ def _ordered(name: str, value: Any, count: int, allowed: str) -> tuple[float, ..
         v = ()
     ok = len(v) == count and all(math.isfinite(x) for x in v)
     if not (ok and all(v[i] < v[i + 1] for i in range(0, count, 2))):
-        _checks.fail(name, value, allowed)
+        _refuse(name, value, allowed)
     return v
 
 

@@ -4,6 +4,7 @@ HTML/JavaScript player) or laid out as a strip of small panels for print."""
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,12 +22,16 @@ from ganlab.plot._common import (
     _KINDS,
     _REAL_COLOR,
     DEFAULT_EXTENT,
+    DIVERGED,
     _extent,
     _frame_ax,
     _is_distribution,
     _label_plane,
+    _numbers,
     _points,
+    _refuse,
     _sigmoid,
+    _size,
 )
 from ganlab.plot.plane import _heat, density, discriminator_grid
 
@@ -35,20 +40,25 @@ def _frames(frames: Sequence[Mapping[str, Any]]) -> tuple[list[dict], bool]:
     """Check the frames; returns them (as NumPy) and whether they carry ``d_grid``."""
     allowed = "a non-empty list of dicts {'step', 'samples', optional 'd_grid'}"
     if isinstance(frames, Mapping) or not isinstance(frames, Sequence):
-        raise ValueError(f"frames must be {allowed}, got a {type(frames).__name__}")
+        _refuse("frames", frames, allowed)
     if len(frames) == 0:
         raise ValueError(f"frames must be {allowed}, got an empty list")
     out = []
     for i, f in enumerate(frames):
         if not isinstance(f, Mapping) or "step" not in f or "samples" not in f:
-            got = sorted(f) if isinstance(f, Mapping) else type(f).__name__
+            got = sorted(f) if isinstance(f, Mapping) else _checks.what(f)
             raise ValueError(
                 f"frames[{i}] must be a dict with keys 'step' and 'samples' (and optionally "
                 f"'d_grid'), got {got}"
             )
-        g = {"step": f["step"], "samples": _points(f["samples"], f"frames[{i}]['samples']")}
+        name = f"frames[{i}]['samples']"
+        g = {"step": f["step"], "samples": _numbers(name, f["samples"], "(n, 2) points")}
+        _checks.shape(name, g["samples"], (None, 2), what="(n, 2), an array of 2-D points")
+        if g["samples"].shape[0] == 0:
+            raise ValueError(f"{name} must hold at least one point (n, 2), got shape (0, 2)")
         if f.get("d_grid") is not None:
-            g["d_grid"] = np.asarray(f["d_grid"], dtype=np.float64)
+            name = f"frames[{i}]['d_grid']"
+            g["d_grid"] = _numbers(name, f["d_grid"], "a (res, res) discriminator_grid")
             if g["d_grid"].ndim != 2:
                 raise ValueError(
                     f"frames[{i}]['d_grid'] must be a 2-D (res, res) array from "
@@ -61,14 +71,44 @@ def _frames(frames: Sequence[Mapping[str, Any]]) -> tuple[list[dict], bool]:
             f"frames must all have a 'd_grid' or none; frame {with_grid.index(False)} has none "
             f"but frame {with_grid.index(True)} has one"
         )
+    _survey(out, "samples", DIVERGED, "points are not drawn")
+    if all(with_grid):
+        _survey(out, "d_grid", "the discriminator has diverged; check the training run",
+                "grid cells are left blank")  # fmt: skip
     return out, all(with_grid)
+
+
+def _survey(frames: list[dict], key: str, cause: str, action: str) -> None:
+    """NaN/inf in the frames' ``key``: in every value of every frame raises; elsewhere warns
+    once, naming the frames' steps (a run that diverged part way still animates its start)."""
+    bad = [int(np.sum(~np.isfinite(f[key]))) for f in frames]
+    sizes = [f[key].size for f in frames]
+    if sum(bad) == sum(sizes):
+        raise ValueError(
+            f"frames' {key!r} are all NaN/inf, in every frame ({len(frames)}): {cause}"
+        )
+    steps = [f["step"] for f, b in zip(frames, bad, strict=True) if b]
+    if steps:
+        shown = ", ".join(str(s) for s in steps[:6]) + (", ..." if len(steps) > 6 else "")
+        warnings.warn(
+            f"frames' {key!r}: {len(steps)} of {len(frames)} frames (steps {shown}) hold NaN/inf "
+            f"values ({sum(bad)} of {sum(sizes)}); those {action}",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _logit_range(frames: list[dict]) -> tuple[float, float]:
     """One colour range for every frame, so colours mean the same value throughout."""
     return (
-        float(min(np.nanmin(f["d_grid"]) for f in frames)),
-        float(max(np.nanmax(f["d_grid"]) for f in frames)),
+        float(
+            min(np.min(f["d_grid"], where=np.isfinite(f["d_grid"]), initial=np.inf) for f in frames)
+        ),
+        float(
+            max(
+                np.max(f["d_grid"], where=np.isfinite(f["d_grid"]), initial=-np.inf) for f in frames
+            )
+        ),
     )
 
 
@@ -83,7 +123,7 @@ def _background(ax: Axes, data: Any, extent, over_heat: bool) -> list:
             Patch(facecolor="none" if over_heat else "0.55", edgecolor="0.25", label="data density")
         )
     else:
-        real = _points(data, "data")
+        real = _points(data, "data", drop=True, cause="the real samples hold no finite point")
         handles.append(
             ax.scatter(
                 real[:, 0], real[:, 1], s=3, alpha=0.4, c=_REAL_COLOR, linewidths=0, label="real"
@@ -119,6 +159,8 @@ def animate_training(
     """
     kind = _checks.choice("kind", kind, _KINDS)
     extent = _extent(extent)
+    interval = _checks.positive("interval", interval)
+    figsize = _size("figsize", figsize)
     frames, with_grid = _frames(frames)
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     plt.close(fig)  # drawn only through the animation's writer, never as a still
@@ -161,8 +203,9 @@ def to_html(anim: FuncAnimation, default_mode: str = "once", embed_limit_mb: flo
     ``embed_limit_mb`` (with a warning), so keep animations to a few dozen frames.
     """
     if not isinstance(anim, FuncAnimation):
-        raise ValueError(f"anim must be a matplotlib FuncAnimation, got {type(anim).__name__}")
+        _refuse("anim", anim, "a matplotlib FuncAnimation (from animate_training)")
     _checks.choice("default_mode", default_mode, ("once", "loop", "reflect"))
+    embed_limit_mb = _checks.positive("embed_limit_mb", embed_limit_mb)
     with plt.rc_context({"animation.embed_limit": embed_limit_mb}):
         return anim.to_jshtml(default_mode=default_mode)
 
@@ -188,6 +231,7 @@ def strip(
     """
     kind = _checks.choice("kind", kind, _KINDS)
     extent = _extent(extent)
+    panel_size = _checks.positive("panel_size", panel_size)
     frames, with_grid = _frames(frames)
     n = len(frames)
     ncols = min(n, 5 if ncols is None else _checks.integer("ncols", ncols, minimum=1))
@@ -240,6 +284,7 @@ def frame_recorder(key: Any, n: int = 512, extent=DEFAULT_EXTENT, resolution: in
       extent: the extent of the discriminator's grid (pass the same to the animation).
       resolution: grid points per side of ``d_grid``.
     """
+    key = _checks.key("key", key)
     n = _checks.integer("n", n, minimum=1)
     extent = _extent(extent)
     resolution = _checks.integer("resolution", resolution, minimum=2)
@@ -247,11 +292,13 @@ def frame_recorder(key: Any, n: int = 512, extent=DEFAULT_EXTENT, resolution: in
     def record(generator: Any, discriminator: Any) -> dict[str, np.ndarray]:
         if not callable(getattr(generator, "sample", None)):
             raise ValueError(
-                f"generator must have a sample(key, n) method, got {type(generator).__name__}"
+                f"generator must have a sample(key, n) method, got {_checks.what(generator)}"
             )
-        samples = np.asarray(generator.sample(key, n), dtype=np.float64)  # (n, 2)
+        # NaN is recorded as it is: the trainer stops a diverging run, the drawing warns
+        samples = _numbers("generator.sample(key, n)", generator.sample(key, n), "(n, 2) points")
+        _checks.shape("generator.sample(key, n)", samples, (n, 2))
         return {
-            "samples": _points(samples, "generator.sample(key, n)"),
+            "samples": samples,
             "d_grid": discriminator_grid(discriminator, extent, resolution),
         }
 

@@ -11,9 +11,10 @@ from jax.typing import ArrayLike
 from matplotlib.axes import Axes
 
 from ganlab import _checks
-from ganlab.plot._common import _FAKE_COLOR, _new_ax
+from ganlab.plot._common import _FAKE_COLOR, _check_ax, _new_ax, _numbers, _refuse
 
 
+@_check_ax
 def weight_histogram(
     weights: Any,
     ax: Axes | None = None,
@@ -36,15 +37,16 @@ def weight_histogram(
     Returns:
       The Axes: x "weight value", y "number of weights".
     """
+    allowed = "an array, or a list of arrays, holding some numbers"
     parts = weights if isinstance(weights, list | tuple) else [weights]
-    try:
-        w = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in parts])
-    except (TypeError, ValueError) as err:
-        raise ValueError(
-            f"weights must be an array or a list of arrays of numbers: {err}"
-        ) from None
+    for i, part in enumerate(parts):
+        name = f"weights[{i}]" if parts is weights else "weights"
+        if isinstance(part, bool | np.bool_):
+            _refuse(name, part, allowed)
+        _checks.array(name, part, allowed)
+    w = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in parts] or [np.zeros(0)])
     if w.size == 0:
-        _checks.fail("weights", weights, "an array, or a list of arrays, holding some numbers")
+        _refuse("weights", weights, allowed)
     _checks.finite("weights", w)
     bins = _checks.integer("bins", bins, minimum=1)
     if clip is not None:
@@ -64,12 +66,8 @@ def weight_histogram(
 
 def _counts(counts: ArrayLike, arg: str, ndim: int) -> np.ndarray:
     """Non-negative finite counts (or fractions) with ``ndim`` dimensions."""
-    try:
-        c = np.asarray(counts, dtype=np.float64)
-    except (TypeError, ValueError):
-        got = type(counts).__name__
-        raise ValueError(f"{arg} must be an array of numbers, got {got}") from None
     shape = "(K,)" if ndim == 1 else "(T, K)"
+    c = _numbers(arg, counts, f"a non-empty {ndim}-D array of counts {shape}, numbers >= 0")
     if c.ndim != ndim or c.size == 0:
         raise ValueError(f"{arg} must be a non-empty {ndim}-D array {shape}, got shape {c.shape}")
     if not np.all(np.isfinite(c)) or np.any(c < 0):
@@ -77,6 +75,7 @@ def _counts(counts: ArrayLike, arg: str, ndim: int) -> np.ndarray:
     return c
 
 
+@_check_ax
 def mode_histogram(
     counts: ArrayLike,
     ax: Axes | None = None,
@@ -113,6 +112,7 @@ def mode_histogram(
     return ax
 
 
+@_check_ax
 def mode_timeline(
     steps: ArrayLike,
     counts: ArrayLike,
@@ -134,7 +134,7 @@ def mode_timeline(
     Returns:
       ``(ax, image)``; ``image.get_array()`` is the ``(K, T)`` array of shares drawn.
     """
-    s = np.asarray(steps, dtype=np.float64)
+    s = _numbers("steps", steps, "the evaluation steps (T,)")
     c = _counts(counts, "counts", 2)
     if s.ndim != 1 or s.size != c.shape[0]:
         raise ValueError(
@@ -161,6 +161,7 @@ def mode_timeline(
     return ax, image
 
 
+@_check_ax
 def method_bars(
     labels: Sequence[str],
     means: ArrayLike,
@@ -178,15 +179,17 @@ def method_bars(
     Returns:
       The Axes; bar ``i`` (from the top) is ``labels[i]``.
     """
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        _refuse("labels", labels, "a list of method names")
     labels = [str(x) for x in labels]
-    m = np.asarray(means, dtype=np.float64)
+    m = _numbers("means", means, "one number per label (K,)")
     if m.ndim != 1 or m.size != len(labels) or m.size == 0:
         raise ValueError(
             f"means must be 1-D with one value per label ({len(labels)}), got shape {m.shape}"
         )
     e = None
     if errors is not None:
-        e = np.asarray(errors, dtype=np.float64)
+        e = _numbers("errors", errors, "None or one number >= 0 per label (K,)")
         if e.shape != m.shape or np.any(e[np.isfinite(e)] < 0):
             raise ValueError(
                 f"errors must be None or >= 0 with the shape of means {m.shape}, got "

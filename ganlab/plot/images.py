@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -12,19 +13,35 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ganlab import _checks
-from ganlab.plot._common import _interval, _new_ax
+from ganlab.plot._common import DIVERGED, _check_ax, _interval, _new_ax, _nonfinite, _numbers
+
+_BATCH = "grayscale images (N, H, W, 1) or (N, H, W) with N >= 1"
+
+
+def _finite_images(x: np.ndarray, arg: str) -> None:
+    """Raise when every pixel of ``x`` ``(N, ...)`` is NaN/inf; warn when some images hold
+    NaN/inf pixels (they are drawn blank, in the separators' colour)."""
+    bad = ~np.isfinite(x.reshape(x.shape[0], -1))  # (N, pixels)
+    _nonfinite(arg, int(bad.sum()) if bad.all() else 0, x.size, "pixels", DIVERGED, "")
+    if bad.any():
+        k = int(bad.any(axis=1).sum())
+        warnings.warn(
+            f"{arg}: {k} of {x.shape[0]} images hold NaN/inf pixels ({int(bad.sum())} of "
+            f"{x.size}), drawn blank: {DIVERGED}",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _image_batch(images: Any, arg: str) -> np.ndarray:
-    """``images`` as ``(N, H, W)`` floats, or a ValueError naming ``arg``."""
-    x = np.asarray(images, dtype=np.float64)
+    """``images`` as ``(N, H, W)`` floats, or a ValueError naming ``arg``; NaN/inf as in
+    :func:`_finite_images`."""
+    x = _numbers(arg, images, _BATCH)
     if x.ndim == 4 and x.shape[-1] == 1:
         x = x[..., 0]
     if x.ndim != 3 or x.shape[0] == 0:
-        raise ValueError(
-            f"{arg} must have shape (N, H, W, 1) or (N, H, W) with N >= 1 (grayscale), got "
-            f"shape {np.shape(images)}"
-        )
+        raise ValueError(f"{arg} must be {_BATCH}, got shape {np.shape(images)}")
+    _finite_images(x, arg)
     return x
 
 
@@ -45,14 +62,21 @@ def tile_images(
     Returns:
       ``(rows * (H + 1) - 1, nrow * (W + 1) - 1)`` with ``rows = ceil(N / nrow)``.
     """
-    x = _image_batch(images, "images")
+    return _tile(_image_batch(images, "images"), nrow, value_range, pad_value)
+
+
+def _tile(x: np.ndarray, nrow: Any, value_range: Any, pad_value: Any) -> np.ndarray:
+    """:func:`tile_images` of a checked batch ``(N, H, W)``; NaN/inf pixels get ``pad_value``."""
     lo, hi = _interval("value_range", value_range)
+    pad_value = _checks.number("pad_value", pad_value, minimum=0, maximum=1)
     n, h, w = x.shape
     if nrow is None:
         nrow = math.ceil(math.sqrt(n))
     nrow = min(_checks.integer("nrow", nrow, minimum=1), n)
     rows = math.ceil(n / nrow)
-    x = np.clip((x - lo) / (hi - lo), 0.0, 1.0)  # [lo, hi] -> [0, 1]
+    with np.errstate(invalid="ignore"):
+        x = np.clip((x - lo) / (hi - lo), 0.0, 1.0)  # [lo, hi] -> [0, 1]
+    x = np.where(np.isfinite(x), x, pad_value)
     out = np.full((rows * (h + 1) - 1, nrow * (w + 1) - 1), pad_value, dtype=np.float64)
     for k in range(n):
         r, c = divmod(k, nrow)
@@ -60,6 +84,7 @@ def tile_images(
     return out
 
 
+@_check_ax
 def image_grid(
     images: ArrayLike,
     nrow: int | None = None,
@@ -79,7 +104,12 @@ def image_grid(
     Returns:
       The Axes; ``ax.images[0].get_array()`` is the tiled array.
     """
-    tiled = tile_images(images, nrow=nrow, value_range=value_range)
+    return _grid(_image_batch(images, "images"), nrow, ax, title, value_range)
+
+
+def _grid(x: np.ndarray, nrow: Any, ax: Axes | None, title: Any, value_range: Any) -> Axes:
+    """:func:`image_grid` of a checked batch ``(N, H, W)``."""
+    tiled = _tile(x, nrow, value_range, 1.0)
     if ax is None:
         rows, cols = tiled.shape
         scale = 4.5 / max(rows, cols)
@@ -117,12 +147,14 @@ def real_vs_generated(
         )
     if not (isinstance(titles, tuple | list) and len(titles) == 2):
         _checks.fail("titles", titles, "two strings")
+    nrow = _checks.integer("nrow", nrow, minimum=1)
     fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.8), layout="constrained")
     for ax, x, title in zip(axes, (r, f), titles, strict=True):
-        image_grid(x, nrow=nrow, ax=ax, title=title, value_range=value_range)
+        _grid(x, nrow, ax, title, value_range)
     return fig
 
 
+@_check_ax
 def interpolation(
     images: ArrayLike,
     ax: Axes | None = None,
@@ -144,7 +176,7 @@ def interpolation(
       The Axes: x axis "interpolation $t$" (ticks at the columns), y axis "walk" (one tick per
       row); ``ax.images[0].get_array()`` is the tiled array.
     """
-    x = np.asarray(images, dtype=np.float64)
+    x = _numbers("images", images, "latent walks (rows, steps, H, W[, 1]) or (steps, H, W[, 1])")
     if x.ndim >= 1 and x.shape[-1] == 1 and x.ndim in (4, 5):
         x = x[..., 0]
     if x.ndim == 3:
@@ -155,10 +187,11 @@ def interpolation(
             f"steps >= 2, got shape {np.shape(images)}"
         )
     rows, steps, h, w = x.shape
-    ts = np.linspace(0.0, 1.0, steps) if t is None else np.asarray(t, dtype=np.float64)
+    _finite_images(x.reshape(rows * steps, h, w), "images")
+    ts = np.linspace(0.0, 1.0, steps) if t is None else _numbers("t", t, f"({steps},) numbers")
     if ts.shape != (steps,):
         raise ValueError(f"t must hold one value per column, shape ({steps},), got {ts.shape}")
-    tiled = tile_images(x.reshape(rows * steps, h, w), nrow=steps, value_range=value_range)
+    tiled = _tile(x.reshape(rows * steps, h, w), steps, value_range, 1.0)
     if ax is None:
         ax = _new_ax((min(1.0 + 0.9 * steps, 14.0), 0.6 + 0.9 * rows))
     ax.imshow(tiled, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")

@@ -13,7 +13,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ganlab import _checks
-from ganlab.plot._common import _new_ax
+from ganlab.plot._common import _check_ax, _new_ax, _numbers, _refuse, _size
+
+_HISTORY = "a training history, a dict {'step': ..., 'd_loss': ..., ...}"
 
 
 def _moving_average(y: np.ndarray, window: int) -> np.ndarray:
@@ -32,6 +34,7 @@ def _trace(ax: Axes, step: np.ndarray, y: np.ndarray, smooth: int, color: str, l
         ax.plot(step, y, color=color, label=label)
 
 
+@_check_ax
 def losses(
     history: Mapping[str, ArrayLike],
     keys: Sequence[str] = ("d_loss", "g_loss"),
@@ -53,6 +56,8 @@ def losses(
     Returns:
       The Axes, x axis "training step", with a legend.
     """
+    if not isinstance(history, Mapping):
+        _refuse("history", history, _HISTORY)
     if isinstance(keys, str):
         keys = (keys,)
     for k in keys:
@@ -60,17 +65,19 @@ def losses(
     smooth = _checks.integer("smooth", smooth, minimum=0)
     length = None
     for k in keys:
-        y = np.asarray(history[k])
+        y = _numbers(f"history[{k!r}]", history[k], "one number per logged step")
         if y.ndim != 1:
             raise ValueError(
                 f"history[{k!r}] must be 1-D (one value per logged step), got shape {y.shape}. "
                 f"For a history of several seeds, plot one seed's curves."
             )
         length = y.shape[0] if length is None else length
-    step = np.asarray(history["step"]) if "step" in history else np.arange(length)
+    step = np.arange(length)
+    if "step" in history:
+        step = _numbers("history['step']", history["step"], "the logged steps")
     ax = _new_ax((6.0, 3.5)) if ax is None else ax
     for i, k in enumerate(keys):
-        y = np.asarray(history[k], dtype=np.float64)
+        y = _numbers(f"history[{k!r}]", history[k], "one number per logged step")
         if y.shape != step.shape:
             raise ValueError(
                 f"history[{k!r}] has shape {y.shape} but history['step'] has shape {step.shape}; "
@@ -85,6 +92,7 @@ def losses(
     return ax
 
 
+@_check_ax
 def loss_with_eval(
     history: Mapping[str, Any],
     key: str = "d_loss",
@@ -111,15 +119,18 @@ def loss_with_eval(
     Returns:
       ``(ax, ax_right)``.
     """
+    if not isinstance(history, Mapping):
+        _refuse("history", history, _HISTORY)
     _checks.choice("key", key, [k for k in history if k not in ("step", "eval")])
     if "step" not in history:
         _checks.fail("history", sorted(history), "a training history with a 'step' entry")
-    evals = [e for e in history.get("eval", []) if eval_key in e]
+    evals = [e for e in history.get("eval", []) if isinstance(e, Mapping) and eval_key in e]
     if not evals:
         raise ValueError(f"history['eval'] holds no evaluation with {eval_key!r}")
     smooth = _checks.integer("smooth", smooth, minimum=0)
-    step = np.asarray(history["step"])
-    y = sign * np.asarray(history[key], dtype=np.float64)
+    sign = _checks.number("sign", sign)
+    step = _numbers("history['step']", history["step"], "the logged steps")
+    y = sign * _numbers(f"history[{key!r}]", history[key], "one number per logged step")
     if y.ndim != 1 or y.shape != step.shape:
         raise ValueError(f"history[{key!r}] must be 1-D like history['step'], got {y.shape}")
     ax = _new_ax((5.0, 3.2)) if ax is None else ax
@@ -132,6 +143,7 @@ def loss_with_eval(
     return ax, right
 
 
+@_check_ax
 def curves(
     x: ArrayLike,
     ys: Mapping[str, ArrayLike],
@@ -159,15 +171,15 @@ def curves(
     Returns:
       The Axes, with a legend.
     """
-    xs = np.asarray(x, dtype=np.float64)
+    xs = _numbers("x", x, "a non-empty 1-D array of numbers")
     if xs.ndim != 1 or xs.size == 0:
         raise ValueError(f"x must be a non-empty 1-D array, got shape {xs.shape}")
     if not isinstance(ys, Mapping) or not ys:
-        raise ValueError(f"ys must be a non-empty dict {{name: values}}, got {type(ys).__name__}")
+        _refuse("ys", ys, "a non-empty dict {name: values}")
     ax = _new_ax((6.0, 3.8)) if ax is None else ax
     styles = styles or {}
     for name, values in ys.items():
-        v = np.asarray(values, dtype=np.float64)
+        v = _numbers(f"ys[{name!r}]", values, f"numbers of the shape of x {xs.shape}")
         if v.shape != xs.shape:
             raise ValueError(f"ys[{name!r}] must have the shape of x {xs.shape}, got {v.shape}")
         if np.any(np.isnan(v)) or np.any(v == -np.inf):
@@ -190,6 +202,7 @@ def curves(
     return ax
 
 
+@_check_ax
 def loss_vs_distance(
     distance: ArrayLike,
     loss: ArrayLike,
@@ -216,14 +229,14 @@ def loss_vs_distance(
     Returns:
       The Axes.
     """
-    d = np.asarray(distance, dtype=np.float64)
-    v = np.asarray(loss, dtype=np.float64)
+    d = _numbers("distance", distance, "a 1-D array of numbers (E,)")
+    v = _numbers("loss", loss, "a 1-D array of numbers (E,)")
     if d.ndim != 1 or d.shape != v.shape or d.size == 0:
         raise ValueError(
             f"distance and loss must be 1-D arrays of one non-zero length, got shapes {d.shape} "
             f"and {v.shape}"
         )
-    s = np.arange(d.size) if step is None else np.asarray(step, dtype=np.float64)
+    s = np.arange(d.size) if step is None else _numbers("step", step, "(E,) training steps")
     if s.shape != d.shape:
         raise ValueError(f"step must have the shape of distance {d.shape}, got {s.shape}")
     ax = _new_ax((4.2, 3.5)) if ax is None else ax
@@ -263,9 +276,7 @@ def metric_sweeps(
       The Figure; ``fig.axes[r * len(sweeps) + c]`` is row ``r``, column ``c``.
     """
     if not isinstance(sweeps, Mapping) or not sweeps:
-        raise ValueError(
-            f"sweeps must be a non-empty dict {{label: (strengths, scores)}}, got {sweeps!r:.80}"
-        )
+        _refuse("sweeps", sweeps, "a non-empty dict {label: (strengths, scores)}")
     groups = [tuple(g) for g in rows] if isinstance(rows, Sequence) else []
     if not groups or not all(groups) or not all(isinstance(m, str) for g in groups for m in g):
         raise ValueError(
@@ -275,7 +286,7 @@ def metric_sweeps(
     for label, entry in sweeps.items():
         if not isinstance(entry, tuple | list) or len(entry) != 2 or np.isscalar(entry[1]):
             raise ValueError(f"sweeps[{label!r}] must be (strengths, scores), got {entry!r:.80}")
-        strengths = np.asarray(entry[0], dtype=np.float64)
+        strengths = _numbers(f"sweeps[{label!r}][0]", entry[0], "the strengths (n,)")
         scores = list(entry[1])
         if strengths.ndim != 1 or strengths.size == 0 or strengths.size != len(scores):
             raise ValueError(
@@ -290,7 +301,7 @@ def metric_sweeps(
     unknown = [m for g in groups for m in g if floor is not None and m not in floor]
     if unknown:
         raise ValueError(f"floor has no value for metrics {unknown}")
-    w, h = panel_size
+    w, h = _size("panel_size", panel_size)
     fig, axes = plt.subplots(
         len(groups),
         len(columns),

@@ -10,9 +10,10 @@ from jax.typing import ArrayLike
 from matplotlib.axes import Axes
 
 from ganlab import _checks
-from ganlab.plot._common import _extent, _frame_ax, _new_ax
+from ganlab.plot._common import _callable, _check_ax, _extent, _frame_ax, _new_ax, _numbers
 
 
+@_check_ax
 def vector_field(
     field: Any,
     ax: Axes | None = None,
@@ -38,7 +39,7 @@ def vector_field(
       The Axes, equal aspect; the arrows are ``ax.collections[-1]`` (a ``Quiver``). Arrows show
       direction and relative speed (one scale for the whole panel).
     """
-    _checks.function("field", field, "(X, Y) -> (U, V)")
+    _callable("field", field, "(X, Y) -> (U, V)")
     extent = _extent(extent)
     resolution = _checks.integer("resolution", resolution, minimum=2)
     xs = np.linspace(extent[0], extent[1], resolution)
@@ -63,6 +64,7 @@ def vector_field(
     return ax
 
 
+@_check_ax
 def trajectory(
     path: ArrayLike,
     ax: Axes | None = None,
@@ -84,7 +86,7 @@ def trajectory(
     Returns:
       The Axes; the path's line is ``ax.lines[-2]`` and the start marker ``ax.lines[-1]``.
     """
-    p = np.asarray(path, dtype=np.float64)
+    p = _numbers("path", path, "an array of points (n, 2), n >= 2")
     if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] < 2:
         raise ValueError(f"path must have shape (n, 2) with n >= 2, got {p.shape}")
     finite = np.all(np.isfinite(p), axis=1)

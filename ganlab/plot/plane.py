@@ -11,6 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.typing import ArrayLike
 from matplotlib.axes import Axes
+from matplotlib.colors import is_color_like
 from matplotlib.patches import Patch
 
 from ganlab import _checks
@@ -21,6 +22,9 @@ from ganlab.plot._common import (
     _KINDS,
     _REAL_COLOR,
     DEFAULT_EXTENT,
+    DIVERGED,
+    _callable,
+    _check_ax,
     _extent,
     _frame_ax,
     _grid_points,
@@ -28,15 +32,20 @@ from ganlab.plot._common import (
     _is_distribution,
     _label_plane,
     _new_ax,
+    _nonfinite,
+    _numbers,
     _points,
+    _refuse,
     _sigmoid,
 )
+
+_D_DIVERGED = "the discriminator has diverged; check the training run (its losses, learning rates)"
 
 
 def density_grid(dist: Any, extent=DEFAULT_EXTENT, resolution: int = 200) -> np.ndarray:
     """``exp(dist.log_prob)`` on a ``(resolution, resolution)`` grid over ``extent`` (y: rows)."""
     if not _is_distribution(dist):
-        _checks.fail("dist", dist, "a distribution with a log_prob(x) method, (n, 2) -> (n,)")
+        _refuse("dist", dist, "a distribution with a log_prob(x) method, (n, 2) -> (n,)")
     extent = _extent(extent)
     resolution = _checks.integer("resolution", resolution, minimum=2)
     pts = _grid_points(extent, resolution)
@@ -49,6 +58,7 @@ def density_grid(dist: Any, extent=DEFAULT_EXTENT, resolution: int = 200) -> np.
     return np.exp(logp).reshape(resolution, resolution)
 
 
+@_check_ax
 def density(
     dist: Any,
     ax: Axes | None = None,
@@ -88,13 +98,14 @@ def density(
             ax.contour(xs, ys, p, levels=levels, colors="0.25", linewidths=0.7)
     centers = getattr(dist, "centers", None)
     if show_centers and centers is not None:
-        c = _points(centers, "dist.centers")
+        c = _points(centers, "dist.centers", cause="they should be the modes' centres")
         ax.scatter(c[:, 0], c[:, 1], marker="x", s=30, c="C3", linewidths=1.2, label="mode centres")
     _frame_ax(ax, extent)
     _label_plane(ax)
     return ax
 
 
+@_check_ax
 def samples(
     fake: ArrayLike,
     data: Any = None,
@@ -122,15 +133,21 @@ def samples(
     Returns:
       The Axes, with a legend and equal aspect.
     """
-    fake = _points(fake, "fake")
+    fake = _points(fake, "fake", drop=True)
     extent = None if extent is None else _extent(extent)
+    s = _checks.positive("s", s)
+    alpha = _checks.number("alpha", alpha, minimum=0, maximum=1)
+    if not is_color_like(color):
+        _refuse("color", color, "a matplotlib colour (e.g. 'C1', 'k', '#ff8800')")
+    if not isinstance(label, str):
+        _refuse("label", label, "a string (the legend label)")
     ax = _new_ax() if ax is None else ax
     handles = []
     if data is not None and _is_distribution(data):
         density(data, ax=ax, extent=extent or DEFAULT_EXTENT, show_centers=show_centers)
         handles.append(Patch(facecolor="0.55", label="data density"))
     elif data is not None:
-        real = _points(data, "data")
+        real = _points(data, "data", drop=True, cause="the real samples hold no finite point")
         handles.append(
             ax.scatter(
                 real[:, 0], real[:, 1], s=s, alpha=alpha, c=_REAL_COLOR, label="real", linewidths=0
@@ -159,11 +176,11 @@ def discriminator_grid(d_fn: Any, extent=DEFAULT_EXTENT, resolution: int = 100) 
       ``(xs[j], ys[i])`` with ``xs, ys = linspace`` over the extent (y along rows, as
       ``imshow(origin="lower")`` wants). Store these in animation frames as ``"d_grid"``.
     """
-    _checks.function("d_fn", d_fn, "mapping (n, 2) points to (n,) logits")
+    _callable("d_fn", d_fn, "mapping (n, 2) points to (n,) logits")
     extent = _extent(extent)
     resolution = _checks.integer("resolution", resolution, minimum=2)
     pts = _grid_points(extent, resolution)  # (res * res, 2)
-    out = np.asarray(d_fn(jnp.asarray(pts)), dtype=np.float64)
+    out = _numbers("d_fn(points)", d_fn(jnp.asarray(pts)), "(n,) or (n, 1) numbers")
     n = pts.shape[0]
     if out.shape == (n, 1):  # a model with a trailing unit axis
         out = out[:, 0]
@@ -194,6 +211,7 @@ def _heat(ax: Axes, grid: np.ndarray, extent, kind: str, vlim=None, alpha: float
     )
 
 
+@_check_ax
 def discriminator(
     d_fn: Any,
     ax: Axes | None = None,
@@ -220,6 +238,8 @@ def discriminator(
     kind = _checks.choice("kind", kind, _KINDS)
     extent = _extent(extent)
     grid = discriminator_grid(d_fn, extent, resolution)
+    _nonfinite("d_fn's values on the grid", int(np.sum(~np.isfinite(grid))), grid.size,
+               "grid points", _D_DIVERGED, "are left blank")  # fmt: skip
     ax = _new_ax() if ax is None else ax
     im = _heat(ax, grid, extent, kind)
     if colorbar:
@@ -229,6 +249,7 @@ def discriminator(
     return ax
 
 
+@_check_ax
 def scalar_field(
     fn: Any,
     ax: Axes | None = None,
@@ -257,7 +278,10 @@ def scalar_field(
       The Axes; ``ax.images[0].get_array()`` holds the values (y along rows).
     """
     extent = _extent(extent)
+    _callable("fn", fn, "mapping (n, 2) points to (n,) values")
     grid = discriminator_grid(fn, extent, resolution)
+    _nonfinite("fn's values on the grid", int(np.sum(~np.isfinite(grid))), grid.size,
+               "grid points", "check fn (a diverged network?)", "are left blank")  # fmt: skip
     if vlim is not None:
         vlim = _interval("vlim", vlim, "vmin", "vmax")
     else:
@@ -274,6 +298,7 @@ def scalar_field(
     return ax
 
 
+@_check_ax
 def generator_map(
     generator: Any,
     ax: Axes | None = None,
@@ -306,7 +331,7 @@ def generator_map(
     if not callable(generator) or getattr(generator, "latent_dim", None) != 2:
         raise ValueError(
             "generator must be a callable with latent_dim == 2 (noise in the plane), got "
-            f"{type(generator).__name__} with latent_dim={getattr(generator, 'latent_dim', None)!r}"
+            f"{_checks.what(generator)} with latent_dim={getattr(generator, 'latent_dim', None)!r}"
         )
     latent_extent = _extent(latent_extent, "latent_extent")
     extent = _extent(extent)
@@ -318,9 +343,11 @@ def generator_map(
     rows = [np.stack([us, np.full(points, c)], 1) for c in np.linspace(w0, w1, lines)]
     cols = [np.stack([np.full(points, c), vs], 1) for c in np.linspace(z0, z1, lines)]
     z = np.concatenate(rows + cols).astype(np.float32)  # (2 * lines * points, 2)
-    x = np.asarray(generator(jnp.asarray(z)), dtype=np.float64)
+    x = _numbers("generator(z)", generator(jnp.asarray(z)), "(n, 2) numbers")
     if x.shape != z.shape:
         raise ValueError(f"generator must map (n, 2) to (n, 2); it returned shape {x.shape}")
+    bad = int(np.sum(~np.all(np.isfinite(x), axis=1)))
+    _nonfinite("generator(z)", bad, z.shape[0], "points", DIVERGED, "are not drawn")
     x = x.reshape(2 * lines, points, 2)
     ax = _new_ax() if ax is None else ax
     if data is not None:
@@ -341,6 +368,7 @@ def generator_map(
     return ax
 
 
+@_check_ax
 def transport_plan(
     x: ArrayLike,
     y: ArrayLike,
@@ -366,7 +394,7 @@ def transport_plan(
     x, y = _points(x, "x"), _points(y, "y")
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same shape (n, 2), got {x.shape} and {y.shape}")
-    m = np.asarray(matching)
+    m = np.asarray(_checks.array("matching", matching, "a permutation, (n,) integers"))
     n = x.shape[0]
     if m.shape != (n,) or m.dtype.kind not in "iu" or not np.array_equal(np.sort(m), np.arange(n)):
         raise ValueError(
