@@ -29,14 +29,13 @@ class _Mixture:
         return "_Mixture(" + "x" * 5000 + ")"
 
 
-def radial(x):
-    return 4.0 * (jnp.sum(x**2, axis=1) - 1.0)
+def radial(x):  # a discriminator: D(x) = sigmoid(|x|^2 - 1)
+    return jnp.sum(x * x, axis=-1) - 1.0
 
 
 @pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+def _figures_closed_after_each_test(request):
+    request.addfinalizer(lambda: plt.close("all"))
 
 
 _POINTS = r"must be an array of 2-D points \(n, 2\), got "
