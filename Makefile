@@ -2,7 +2,12 @@
 #   make test     ruff, the strict site build, the unit and site tests, every lesson by nbval
 #   make book     run every lesson (cached) and build the site in jupyter_book/_build/html
 #   make student  the student edition of the lessons (solutions removed) in build/student
-#   make lab      JupyterLab on the lessons
+#   make lab      JupyterLab on your own copy of the student edition, in my-lessons/ (made once,
+#                 never overwritten: your answers survive the next `make lab`)
+#   make lab-instructor  JupyterLab on lessons/, the instructor's notebooks, solutions included
+#   make assignments     the lessons as an nbgrader course: releases in build/nbgrader/release
+#   make grade SUBMISSIONS=DIR  autograde DIR/<student>/<lesson>/<lesson>.ipynb offline:
+#                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS=2 at a time)
 #   make bench    the benchmarks (installs the CPU build of PyTorch for the comparison)
 
 PYTHON ?= python3
@@ -12,8 +17,10 @@ STAMP  := $(VENV)/.installed
 CODE   := $(wildcard ganlab tests benchmarks scripts lessons jupyter_book/_ext)
 NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 SITE   := jupyter_book/_build/html
+LAB_DIR ?= my-lessons
+JOBS   ?= 2
 
-.PHONY: install test lint site book student lab bench clean
+.PHONY: install test lint site book student lab lab-instructor assignments grade bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,8 +53,21 @@ book: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python scripts/student_edition.py lessons build/student
 
-lab: $(STAMP)
+lab: student
+	$(BIN)/python scripts/learner_copy.py build/student $(LAB_DIR)
+	$(BIN)/jupyter lab $(LAB_DIR)/
+
+lab-instructor: $(STAMP)
 	$(BIN)/jupyter lab lessons/
+
+assignments: $(STAMP)
+	$(BIN)/python scripts/nbgrader_course.py assignments
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR" \
+	  "(DIR/<student>/<lesson>/<lesson>.ipynb)"; exit 2; }
+	test -f build/nbgrader/gradebook.db || $(MAKE) assignments
+	$(BIN)/python scripts/nbgrader_course.py grade "$(SUBMISSIONS)" --jobs $(JOBS)
 
 bench: $(STAMP)
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0 \
