@@ -7,7 +7,8 @@
 #   make lab-instructor  JupyterLab on lessons/, the instructor's notebooks, solutions included
 #   make assignments     the lessons as an nbgrader course: releases in build/nbgrader/release
 #   make grade SUBMISSIONS=DIR  autograde DIR/<student>/<lesson>/<lesson>.ipynb offline:
-#                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS=2 at a time)
+#                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS at a time:
+#                 one per core by default)
 #   make bench    the benchmarks (installs the CPU build of PyTorch for the comparison)
 
 PYTHON ?= python3
@@ -18,7 +19,7 @@ CODE   := $(wildcard ganlab tests benchmarks scripts lessons jupyter_book/_ext)
 NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
-JOBS   ?= 2
+JOBS   ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
 
 .PHONY: install test lint site book student lab lab-instructor assignments grade bench clean
 

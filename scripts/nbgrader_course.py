@@ -29,9 +29,9 @@ and the gradebook ``gradebook.db``.
 
 ``grade`` (``make grade SUBMISSIONS=DIR``) takes ``DIR/<student>/<lesson>/<lesson>.ipynb``
 (nbgrader's submitted layout), copies it to ``build/nbgrader/submitted``, runs ``nbgrader
-autograde`` for every student and lesson, ``--jobs`` at a time (each its own process and
-kernel, sharing the SQLite gradebook), with ``GANLAB_FAST=1`` unless the environment sets
-``GANLAB_FAST``; then ``nbgrader generate_feedback`` (HTML per student in ``feedback/``) and
+autograde`` and then ``nbgrader generate_feedback`` (HTML in ``feedback/``) for every student
+and lesson, ``--jobs`` at a time (each its own process and kernel, sharing the SQLite
+gradebook), with ``GANLAB_FAST=1`` unless the environment sets ``GANLAB_FAST``; then writes
 ``grades.csv`` (student, lesson, score, max_score). Logs go to ``logs/``. The exit status is 0
 when every submission was graded, 1 when one failed, 2 for a wrong argument.
 """
@@ -320,6 +320,7 @@ def grade(submitted: Path, course: Path, jobs: int, log=print) -> int:
     env.setdefault("MPLBACKEND", "Agg")
 
     def autograde(pair):
+        """Autograde one student's lesson, then write its feedback; (.., exit status, ..)."""
         student, lesson = pair
         logfile = course / "logs" / f"autograde-{student}-{lesson}.log"
         start = time.perf_counter()
@@ -327,6 +328,10 @@ def grade(submitted: Path, course: Path, jobs: int, log=print) -> int:
         rc = _run(args, course, logfile, env)
         if rc != 0 and "database is locked" in logfile.read_text(errors="replace"):
             rc = _run(args, course, logfile, env)  # another process held the gradebook
+        if rc == 0:
+            logfile = course / "logs" / f"generate_feedback-{student}-{lesson}.log"
+            args = ["generate_feedback", lesson, "--student", student, "--force"]
+            rc = _run(args, course, logfile, env)
         return student, lesson, rc, time.perf_counter() - start, logfile
 
     start = time.perf_counter()
@@ -338,12 +343,7 @@ def grade(submitted: Path, course: Path, jobs: int, log=print) -> int:
             if rc != 0:
                 failed.append((student, lesson))
     seconds = time.perf_counter() - start
-    log(f"autograded {len(pairs)} submissions in {seconds:.0f} s, {jobs} at a time")
-    for lesson in sorted({lesson for _, lesson in pairs}):
-        logfile = course / "logs" / f"generate_feedback-{lesson}.log"
-        if _run(["generate_feedback", lesson, "--force"], course, logfile, env) != 0:
-            log(f"generate_feedback {lesson}: FAILED, see {logfile}")
-            failed.append(("feedback", lesson))
+    log(f"graded {len(pairs)} submissions in {seconds:.0f} s, {jobs} at a time")
     rows = write_grades_csv(course)
     log(f"{len(rows)} rows -> {course / 'grades.csv'}; feedback in {course / 'feedback'}")
     return 1 if failed else 0
@@ -357,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--lessons", type=Path, default=Path("lessons"))
     g = sub.add_parser("grade", help="autograde DIR/<student>/<lesson>/<lesson>.ipynb")
     g.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
-    g.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    g.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "assignments":
