@@ -28,12 +28,29 @@ def fail(name: str, value: object, allowed: str) -> None:
 
 
 def _show(value: object) -> str:
+    """A value as a message shows it: a number, a short string or a short list of such by its
+    repr, an array by its shape, anything else (a sampler, a model, a long list) by its type
+    name, never by a dump of its contents."""
     if isinstance(value, np.ndarray | jax.Array) and getattr(value, "ndim", 0) > 0:
         return f"an array of shape {tuple(value.shape)}"
     if isinstance(value, np.generic):
         return repr(value.item())
+    plain = _plain(value)
     text = repr(value)
-    return text if len(text) <= 200 else text[:197] + "..."
+    if plain and len(text) <= 200:
+        return text
+    return what(value) if not isinstance(value, str) else text[:197] + "..."
+
+
+def _plain(value: object, depth: int = 3) -> bool:
+    """A scalar, or a (nested) list, tuple, set or dict of scalars: shown by its repr."""
+    if value is None or isinstance(value, bool | int | float | complex | str | np.generic):
+        return True
+    if depth and isinstance(value, dict):
+        return all(_plain(v, depth - 1) for v in [*value.keys(), *value.values()])
+    if depth and isinstance(value, list | tuple | set):
+        return all(_plain(v, depth - 1) for v in value)
+    return False
 
 
 def is_integer(value: object) -> bool:

@@ -104,3 +104,14 @@ def test_array_passes_jax_arrays_through_and_reads_lists():
     assert C.array("x", [[1, 2], [3, 4]], "numbers").shape == (2, 2)
     assert C.array("x", np.bool_(True), "flags", kinds="b").dtype == np.bool_
     assert jax.jit(lambda t: C.array("x", t, "numbers") * 2)(x).shape == (3,)
+
+
+def test_a_message_shows_an_object_by_its_type_name_not_its_contents():
+    from ganlab import data
+
+    with pytest.raises(ValueError, match=r"^n must be an integer, got a GaussianMixture$"):
+        C.integer("n", data.ring())
+    with pytest.raises(ValueError, match=r"got \[\[10, 20\], \[30\]\]$"):  # plain values: repr
+        C.integer("n", [[10, 20], [30]])
+    with pytest.raises(ValueError, match=r"got a list of 1 items$"):
+        C.integer("n", [data.ring()])

@@ -218,7 +218,7 @@ def test_bad_input_raises_a_value_error_naming_the_argument(call, match):
         (lambda: evaluator.Evaluator("digits", None), r"model must be a DigitsNet .*, got None"),
         (
             lambda: evaluator.Evaluator("digits", evaluator.build("mnist")),
-            r"model must be a DigitsNet \(evaluator.build\), got MNISTNet",
+            r"model must be a DigitsNet \(evaluator.build\), got a MNISTNet",
         ),
     ],
 )
