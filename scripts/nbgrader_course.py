@@ -135,8 +135,12 @@ def checked_answers(source: str) -> list[tuple[str, str, ast.Call]]:
     return sorted(found, key=lambda t: (t[2].lineno, t[2].col_offset))
 
 
-def placeholder(source: str) -> str:
-    """The visible part of a test cell: the form of each answer its checks read, not its value."""
+def placeholder(source: str, numpy: str = "np") -> str:
+    """The visible part of a test cell: the form of each answer its checks read, not its value.
+
+    ``numpy`` is the name the lesson imported NumPy as, or ``""`` when it did not.
+    """
+    asarray = f"{numpy}.asarray" if numpy else "__import__('numpy').asarray"
     lines = [
         "# The checks of this exercise are hidden: the grader runs them on your answer.",
         "# This cell only checks that the answer has the right form.",
@@ -151,7 +155,7 @@ def placeholder(source: str) -> str:
             lines.append(f'assert callable({answer}), "{answer} must be a function"')
         elif kind == "check_value":
             lines.append(
-                f"assert __import__('numpy').asarray({answer}).dtype.kind in 'iufc', "
+                f"assert {asarray}({answer}).dtype.kind in 'iufc', "
                 f'"{answer} must be a number or an array of numbers"'
             )
         elif kind == "check_choice":
@@ -182,6 +186,13 @@ def course_notebook(nb, lesson: str):
         role[ex.stub] = ("answer", k, ex)
         role[ex.solution] = ("drop",)
         role[ex.check] = ("test", k, ex)
+    first = nb.cells[min((ex.stub for ex in exs), default=0)] if exs else None
+    numpy = ""  # the name NumPy has when the first exercise starts, if a teaching cell gave it one
+    for cell in nb.cells:
+        if cell is first:
+            break
+        if cell["cell_type"] == "code" and "import numpy as np" in cell.source.splitlines():
+            numpy = "np"
     cells = []
     for i, cell in enumerate(nb.cells):
         r = role.get(i, ("teach",))
@@ -206,7 +217,7 @@ def course_notebook(nb, lesson: str):
             _, k, ex = r
             points = _meta(nb.cells[ex.check], POINTS_KEY) or 1
             check = cell.source.rstrip("\n")
-            cell.source = f"{placeholder(check)}\n{HIDDEN_PREFIX}{check}{HIDDEN_SUFFIX}"
+            cell.source = f"{placeholder(check, numpy)}\n{HIDDEN_PREFIX}{check}{HIDDEN_SUFFIX}"
             _nbgrader(cell, f"exercise{k}-test", grade=True, locked=True, points=points)
         cells.append(cell)
     nb.cells = cells

@@ -1,8 +1,9 @@
 """nbgrader grading of a synthesised class (scripts/nbgrader_course.py, `make grade`).
 
-One module, one lesson (lesson 2, the fastest), one gradebook: the lesson is released with
-`assignments`, a class of six students is made from its source and release, `grade` autogrades
-them two at a time, and every student's score in grades.csv must be exactly what their
+One module, one gradebook: every lesson is released with `assignments` (and its release is
+checked for leaked solutions and answers), then one lesson (lesson 2, the fastest) is graded:
+a class of six students is made from its source and release, `grade` autogrades them two at a
+time, and every student's score in grades.csv must be exactly what their
 notebook earns. The answers are the lesson's own (each check cell's ``ganlab.answers``: the
 first right and the first wrong answer), so the test follows the lesson when it changes.
 
@@ -27,6 +28,7 @@ from student_edition import ANSWERS_KEY, _bound_and_read, exercises  # noqa: E40
 
 pytestmark = [pytest.mark.slow, pytest.mark.grading]
 
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
 LESSON = ROOT / "lessons" / "02_minimax_theory.ipynb"
 NAME = LESSON.stem
 SCRIPT = ROOT / "scripts" / "nbgrader_course.py"
@@ -65,7 +67,8 @@ def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grading")
     lessons, course, submitted = tmp / "lessons", tmp / "course", tmp / "submitted"
     lessons.mkdir()
-    shutil.copy(LESSON, lessons / LESSON.name)
+    for path in LESSONS:  # every lesson is released; lesson 2 is graded
+        shutil.copy(path, lessons / path.name)
     run = [sys.executable, str(SCRIPT), "--course", str(course)]
     subprocess.run([*run, "assignments", "--lessons", str(lessons)], check=True, cwd=ROOT)
 
@@ -165,3 +168,30 @@ def test_edited_and_deleted_cells_are_restored_before_grading(graded):
             if grade_id in tests:  # the hidden tests are back, and they ran
                 assert c.source.endswith(tests[grade_id]), (student, grade_id)
                 assert "BEGIN HIDDEN TESTS" in c.source
+
+
+def test_the_release_shows_no_solution_and_no_expected_answer(graded):
+    """Each lesson's release: the lesson's stubs, no solution, no check, the other cells locked."""
+    _, course, _, _ = graded
+    for path in LESSONS:
+        lesson = nbformat.read(path, as_version=4)
+        release = nbformat.read(course / "release" / path.stem / path.name, as_version=4)
+        exs = exercises(lesson)
+        solutions = {ex.solution for ex in exs}
+        taught = "\n".join(c.source for i, c in enumerate(lesson.cells) if i not in solutions)
+        text = "\n".join(c.source for c in release.cells)
+        for k, ex in enumerate(exs, start=1):
+            answer = _cell(release, f"exercise{k}-answer")
+            assert answer.source.rstrip() == lesson.cells[ex.stub].source.rstrip(), (path, k)
+            test = _cell(release, f"exercise{k}-test").source
+            assert "check_" not in test and "HIDDEN" not in test, (path, k, test)
+            leaked = [
+                line
+                for line in lesson.cells[ex.solution].source.splitlines()
+                if len(line.strip()) > 20 and line not in taught and line in text
+            ]
+            assert not leaked, (path, k, leaked)
+        for c in release.cells:
+            assert "answers" not in c.metadata.get("ganlab", {}), path
+            if not c.metadata["nbgrader"]["grade_id"].endswith("-answer"):
+                assert c.metadata["editable"] is False and c.metadata["deletable"] is False
