@@ -283,7 +283,7 @@ def _fetch(name: str, cache_dir: Path, base_url: str, download: bool, sha256: st
 
 
 def _check_checksums(checksums: object) -> dict[str, str]:
-    """``None`` or ``{file name: SHA-256 hex}`` for names in :data:`MNIST_SHA256`."""
+    """``None`` or ``{file name: SHA-256 hex}`` for names in ``MNIST_SHA256``."""
     if checksums is None:
         return {}
     allowed = f"None or a dict {{file name: SHA-256 hex string}} with names in {list(MNIST_SHA256)}"
@@ -312,7 +312,7 @@ def mnist_full(
         base_url: where missing files are downloaded from (``base_url + name``); ``file://``
             URLs work too.
         download: if False, a missing file raises ``FileNotFoundError``.
-        checksums: ``{file name: SHA-256}`` overriding entries of :data:`MNIST_SHA256`. A file
+        checksums: ``{file name: SHA-256}`` overriding entries of ``MNIST_SHA256``. A file
             whose hash is wrong is deleted and ``ValueError`` raised.
 
     Returns:

@@ -17,13 +17,13 @@ self-contained, so it plays in JupyterLab and on a static Jupyter Book page with
 
 Every name is used flat (``plot.samples``); the modules hold one kind of picture each:
 
-- :mod:`~ganlab.plot.plane`: the data plane (densities, samples, discriminator and other heat
+- ``ganlab.plot.plane``: the data plane (densities, samples, discriminator and other heat
   maps, a generator's map of its noise, transport plans);
-- :mod:`~ganlab.plot.phase`: a two-parameter plane (vector fields, trajectories);
-- :mod:`~ganlab.plot.images`: image batches (grids, real next to generated, latent walks);
-- :mod:`~ganlab.plot.lines`: line plots (training curves, curves with infinities, metric sweeps);
-- :mod:`~ganlab.plot.bars`: bars and histograms (weights, mode shares, one bar per method);
-- :mod:`~ganlab.plot.animation`: training frames, animated or as a strip.
+- ``ganlab.plot.phase``: a two-parameter plane (vector fields, trajectories);
+- ``ganlab.plot.images``: image batches (grids, real next to generated, latent walks);
+- ``ganlab.plot.lines``: line plots (training curves, curves with infinities, metric sweeps);
+- ``ganlab.plot.bars``: bars and histograms (weights, mode shares, one bar per method);
+- ``ganlab.plot.animation``: training frames, animated or as a strip.
 """
 
 from ganlab.plot._common import DEFAULT_EXTENT

@@ -125,7 +125,7 @@ def samples(
       data: ``None``; a distribution (its density is drawn with :func:`density`); or real samples
         ``(m, 2)`` (scattered in another colour).
       ax: the Axes to draw on; a new figure when ``None``.
-      extent: ``(x_min, x_max, y_min, y_max)``. ``None``: :data:`DEFAULT_EXTENT` under a
+      extent: ``(x_min, x_max, y_min, y_max)``. ``None``: ``plot.DEFAULT_EXTENT`` under a
         distribution, otherwise fitted to the points.
       s, alpha, color, label: marker size, opacity, colour and legend label of ``fake``.
       show_centers: mark the distribution's mode centres.
