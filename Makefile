@@ -8,7 +8,7 @@
 #   make assignments     the lessons as an nbgrader course: releases in build/nbgrader/release
 #   make grade SUBMISSIONS=DIR  autograde DIR/<student>/<lesson>/<lesson>.ipynb offline:
 #                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS at a time:
-#                 one per core by default)
+#                 two per core by default)
 #   make bench    the benchmarks (installs the CPU build of PyTorch for the comparison)
 
 PYTHON ?= python3
@@ -19,7 +19,7 @@ CODE   := $(wildcard ganlab tests benchmarks scripts lessons jupyter_book/_ext)
 NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
-JOBS   ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
 .PHONY: install test lint site book student lab lab-instructor assignments grade bench clean
 

@@ -369,7 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("grade", help="autograde DIR/<student>/<lesson>/<lesson>.ipynb")
     g.add_argument("submissions", type=Path, metavar="SUBMISSIONS")
     g.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once"
+        "--jobs",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="submissions graded at once (default: two per core, which keeps the cores busy)",
     )
     args = parser.parse_args(argv)
     try:

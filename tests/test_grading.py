@@ -2,12 +2,12 @@
 
 One module, one gradebook: every lesson is released with `assignments` (and its release is
 checked for leaked solutions and answers), then one lesson (lesson 2, the fastest) is graded:
-a class of six students is made from its source and release, `grade` autogrades them two at a
+a class of six students is made from its source and release, `grade` autogrades them four at a
 time, and every student's score in grades.csv must be exactly what their
 notebook earns. The answers are the lesson's own (each check cell's ``ganlab.answers``: the
 first right and the first wrong answer), so the test follows the lesson when it changes.
 
-About 2-3 minutes on 2 cores (six executions of lesson 2 with GANLAB_FAST=1, two at a time).
+About 2 minutes on 2 cores (six executions of lesson 2 with GANLAB_FAST=1, four at a time).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def graded(tmp_path_factory):
         nbformat.write(nb, path)
     start = time.perf_counter()
     result = subprocess.run(
-        [*run, "grade", str(submitted), "--jobs", "2"], cwd=ROOT, capture_output=True, text=True
+        [*run, "grade", str(submitted), "--jobs", "4"], cwd=ROOT, capture_output=True, text=True
     )
     print(result.stdout, result.stderr)
     print(f"graded {len(students)} students in {time.perf_counter() - start:.0f} s")
