@@ -195,3 +195,30 @@ def test_the_release_shows_no_solution_and_no_expected_answer(graded):
             assert "answers" not in c.metadata.get("ganlab", {}), path
             if not c.metadata["nbgrader"]["grade_id"].endswith("-answer"):
                 assert c.metadata["editable"] is False and c.metadata["deletable"] is False
+
+
+def _script(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_wrong_arguments_are_refused_with_what_to_do(tmp_path):
+    result = _script("--course", str(tmp_path / "course"), "grade", str(tmp_path))
+    assert (
+        result.returncode == 2 and "has no release: run `make assignments` first" in result.stderr
+    )
+    result = _script(
+        "--course", str(tmp_path / "course"), "assignments", "--lessons", str(tmp_path)
+    )
+    assert result.returncode == 2 and "contains no *.ipynb notebooks" in result.stderr
+
+
+def test_an_exercise_without_a_check_cannot_be_graded():
+    from nbformat.v4 import new_code_cell, new_notebook
+    from nbgrader_course import CourseError, course_notebook
+
+    solution = new_code_cell("a = 1", metadata={"tags": ["solution"]})
+    nb = new_notebook(cells=[new_code_cell("a = ..."), solution, new_code_cell("print(a)")])
+    with pytest.raises(CourseError, match="cell 1 has no check cell; it cannot be graded"):
+        course_notebook(nb, "x.ipynb")
