@@ -8,6 +8,7 @@ Small single-purpose modules behind a flat namespace::
     ganlab.losses     GAN losses and penalties, each a small pure function; GANLoss, one loss
     ganlab.update     the one D update, G update and optimizer every trainer is built from
     ganlab.train      the config dataclass, the jit-compiled step, Trainer, train(), train_seeds()
+    ganlab.history    what a run records, and the Diverged error that stops a diverging run
     ganlab.checkpoint saving and restoring training state without ever losing a checkpoint
     ganlab.metrics    sample-quality metrics (mode coverage, ...)
     ganlab.plot       densities, heat maps, image grids, loss curves, animations
@@ -25,6 +26,7 @@ from ganlab import (
     data,
     evaluator,
     exercises,
+    history,
     latent,
     losses,
     metrics,
@@ -52,6 +54,7 @@ __all__ = [
     "data",
     "evaluator",
     "exercises",
+    "history",
     "latent",
     "losses",
     "metrics",

@@ -10,8 +10,9 @@ The pieces, from the inside out:
 * a **call** runs ``steps_per_call`` steps: fused with ``lax.scan`` for models that measured
   faster that way (small MLPs), one donated jit call per step otherwise (conv nets on CPU);
 * :class:`Trainer` trains S seeded copies of a model pair in one ``vmap``-ped program (one run
-  is S = 1), records a :class:`History`, evaluates every ``eval_every`` steps, and saves and
-  restores checkpoints (:mod:`ganlab.checkpoint`, with Orbax);
+  is S = 1), records a :class:`ganlab.history.History`, evaluates every ``eval_every`` steps,
+  and saves and restores checkpoints (:mod:`ganlab.checkpoint`, with Orbax); a class-conditional
+  pair (a generator with ``n_classes``) trains on labelled data through the same step;
 * :func:`train` and :func:`train_seeds` are the one-line entry points used by the lessons.
 
 The path of one setting, ``Config(loss="hinge", gp_weight=10)``: :attr:`Config.gan_loss`
@@ -31,7 +32,7 @@ import functools
 import math
 import os
 import pathlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import jax
@@ -43,6 +44,7 @@ from tqdm.auto import tqdm
 
 from ganlab import _checks, losses, update
 from ganlab import data as gdata
+from ganlab.history import Diverged, History, divergence  # noqa: F401 (train.Diverged)
 from ganlab.update import OPTIMIZERS, SCHEDULES, Player
 
 FUSED_STEPS = 50  # steps per lax.scan call for models with fuse_steps = True
@@ -143,12 +145,16 @@ class TrainState(NamedTuple):
     key: jax.Array  # (S, 2): each run's base key; step t uses fold_in(key, t)
 
 
-def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x):
+def _make_step(
+    g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x, conditional: bool = False
+):
     """Build ``step(state, data) -> (state, metrics)`` for one run: n_critic D updates, then one
     G update. :class:`Trainer` vmaps it over the seed axis.
 
-    ``shard`` is applied to every batch sampled inside the step: the identity on one device, a
-    sharding constraint over the devices' batch axis for data-parallel training."""
+    ``conditional``: the data are drawn with their class labels (``data.sample_labeled``), G
+    makes a sample for each real sample's label and D scores ``D(x, y)`` (Mirza & Osindero
+    2014). ``shard`` is applied to every batch sampled inside the step: the identity on one
+    device, a sharding constraint over the devices' batch axis for data-parallel training."""
     loss = config.gan_loss
     g_tx, d_tx = config.optimizers()
     batch = config.batch_size
@@ -156,13 +162,19 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x)
     def noise(key):
         return shard(jax.random.normal(key, (batch, latent_dim)))
 
+    def real_batch(data, key):
+        """A real batch and its labels (None for unconditional data)."""
+        if conditional:
+            x, y = data.sample_labeled(key, batch)
+            return shard(x), shard(y)
+        return shard(data.sample(key, batch)), None
+
     def critic_update(carry, key, data):
         g, d = carry
         k_real, k_z, k_pen = jax.random.split(key, 3)
-        fake, g = update.generate(g_def, g, noise(k_z))
-        d, metrics = update.d_update(
-            d_def, d, d_tx, loss, shard(data.sample(k_real, batch)), fake, k_pen
-        )
+        real, labels = real_batch(data, k_real)
+        fake, g = update.generate(g_def, g, noise(k_z), labels)
+        d, metrics = update.d_update(d_def, d, d_tx, loss, real, fake, k_pen, labels)
         return (g, d), metrics
 
     def step(state: TrainState, data) -> tuple[TrainState, dict[str, jax.Array]]:
@@ -175,10 +187,12 @@ def _make_step(g_def, d_def, latent_dim: int, config: Config, shard=lambda x: x)
             (state.generator, state.discriminator),
             jax.random.split(k_d, config.n_critic),
         )
-        real = shard(data.sample(k_real, batch)) if config.unroll_steps else None
+        real, labels = None, None
+        if config.unroll_steps or conditional:
+            real, labels = real_batch(data, k_real)
         g, g_metrics = update.g_update(
             g_def, g, g_tx, loss, d_def, d, noise(k_z),
-            unroll=config.unroll_steps, d_tx=d_tx, real=real,
+            unroll=config.unroll_steps, d_tx=d_tx, real=real, labels=labels,
         )  # fmt: skip
         d_metrics = jax.tree.map(lambda m: m[-1], d_metrics)  # the last critic update's
         state = TrainState(g, d, state.step + 1, state.key)
@@ -193,7 +207,9 @@ def _as_sampler(data):
     return _checks.sampler("data", data)
 
 
-def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
+def _check_models(generator, discriminator, sampler, batch_size: int) -> bool:
+    """Check the pair against the data before anything compiles; returns whether the pair is
+    class-conditional (the generator has ``n_classes``)."""
     for name, model in (("generator", generator), ("discriminator", discriminator)):
         if not isinstance(model, nnx.Module):
             _checks.fail(name, type(model).__name__, "a Flax NNX module (e.g. from models.mlp_gan)")
@@ -208,9 +224,23 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
             "generator must have a positive integer attribute latent_dim (the size of z), "
             f"got {type(generator).__name__} with latent_dim={latent_dim!r}"
         )
+    n_classes = getattr(generator, "n_classes", None)
+    labels = () if n_classes is None else (jax.ShapeDtypeStruct((2,), jnp.int32),)
+    if n_classes is not None:
+        if not callable(getattr(sampler, "sample_labeled", None)):
+            _checks.fail("data", type(sampler).__name__,
+                         "labelled data (a sampler with sample_labeled(key, n), e.g. "
+                         "ganlab.data.ring()) for a conditional generator")  # fmt: skip
+        if getattr(sampler, "n_classes", n_classes) != n_classes:
+            _checks.fail("data", f"{sampler.n_classes} classes",
+                         f"labelled with the generator's {n_classes} classes")  # fmt: skip
+        if getattr(discriminator, "n_classes", None) != n_classes:
+            allowed = f"a conditional discriminator of the generator's {n_classes} classes"
+            _checks.fail("discriminator", type(discriminator).__name__, allowed)
     real = jax.eval_shape(lambda: sampler.sample(jax.random.PRNGKey(0), 2))
     try:
-        fake = jax.eval_shape(generator, jax.ShapeDtypeStruct((2, latent_dim), jnp.float32))
+        z = jax.ShapeDtypeStruct((2, latent_dim), jnp.float32)
+        fake = jax.eval_shape(generator, z, *labels)
     except ValueError as e:
         raise ValueError(f"generator rejected z of shape (batch, {latent_dim}): {e}") from None
     if tuple(fake.shape[1:]) != tuple(real.shape[1:]):
@@ -221,7 +251,9 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
         )
     real = jax.ShapeDtypeStruct((2 * m,) + tuple(real.shape[1:]), real.dtype)
     try:
-        out = jax.eval_shape(discriminator, real)
+        out = jax.eval_shape(
+            discriminator, real, *(labels and (jax.ShapeDtypeStruct((2 * m,), jnp.int32),))
+        )
     except ValueError as e:
         raise ValueError(f"discriminator rejected data of shape {tuple(real.shape)}: {e}") from None
     if tuple(out.shape) != (2,):
@@ -229,6 +261,7 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> None:
             f"discriminator must return logits of shape (batch / packing,), got "
             f"{tuple(out.shape)} for a batch of {2 * m} with packing {m}"
         )
+    return n_classes is not None
 
 
 def _data_parallel(config: Config, discriminator, n_seeds: int):
@@ -264,7 +297,10 @@ def _program_config(config: Config) -> Config:
 
 
 @functools.lru_cache(maxsize=64)
-def _programs(g_def, d_def, latent_dim: int, config: Config, mesh, split_batch: bool, s: int):
+def _programs(
+    g_def, d_def, latent_dim: int, config: Config, mesh, split_batch: bool, s: int,
+    conditional: bool,
+):  # fmt: skip
     """The jitted single step and fused ``n``-step call over the seed axis (of size ``s``), with
     the players' optimizers.
 
@@ -279,7 +315,7 @@ def _programs(g_def, d_def, latent_dim: int, config: Config, mesh, split_batch: 
     if split_batch:
         batch = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("data"))
         shard = lambda x: jax.lax.with_sharding_constraint(x, batch)  # noqa: E731
-    one_run, g_tx, d_tx = _make_step(g_def, d_def, latent_dim, config, shard)
+    one_run, g_tx, d_tx = _make_step(g_def, d_def, latent_dim, config, shard, conditional)
     if s == 1:
 
         def step(state, data):
@@ -294,77 +330,6 @@ def _programs(g_def, d_def, latent_dim: int, config: Config, mesh, split_batch: 
 
     one = jax.jit(step, donate_argnums=0)
     return one, jax.jit(many, static_argnums=2, donate_argnums=0), g_tx, d_tx
-
-
-class History(Mapping):
-    """What a run recorded: ``"step"`` ``(T,)``, one array per metric, and ``"eval"``.
-
-    Metrics are stored per seed, ``(S, T)``. Indexing gives them as the trainer was built:
-    ``history["d_loss"]`` is ``(T,)`` for one run (:class:`Trainer`), ``(S, T)`` for seeds
-    (:meth:`Trainer.from_seeds`); :meth:`per_seed` always gives ``(S, T)``. ``"eval"`` is the
-    list of what ``eval_fn`` returned, each with its ``"step"``.
-    """
-
-    def __init__(self, seeded: bool):
-        self.seeded = seeded
-        self.step = np.zeros((0,), np.int64)
-        self.metrics: dict[str, np.ndarray] = {}
-        self.eval: list[dict[str, Any]] = []
-
-    def __getitem__(self, name: str):
-        if name == "step":
-            return self.step
-        if name == "eval":
-            return self.eval
-        if name not in self.metrics:
-            raise KeyError(f"{name!r}: the history holds {list(self)}")
-        return self.metrics[name] if self.seeded else self.metrics[name][0]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(["step", *self.metrics, "eval"])
-
-    def __len__(self) -> int:
-        return len(self.metrics) + 2
-
-    def __repr__(self) -> str:
-        steps, evals = len(self.step), len(self.eval)
-        return f"History({steps} steps, metrics {list(self.metrics)}, {evals} evals)"
-
-    def per_seed(self, name: str) -> np.ndarray:
-        """Metric ``name`` as ``(S, T)``."""
-        _checks.choice("name", name, self.metrics)
-        return self.metrics[name]
-
-    def extend(self, steps: np.ndarray, metrics: Mapping[str, np.ndarray]) -> None:
-        """Append ``steps`` ``(n,)`` and each metric's ``(S, n)`` values."""
-        self.step = np.concatenate([self.step, steps])
-        for name, new in metrics.items():
-            old = self.metrics.get(name)
-            self.metrics[name] = new if old is None else np.concatenate([old, new], axis=1)
-
-
-class Diverged(FloatingPointError):
-    """Training produced a non-finite loss or gradient (see ``Config.stop_on_divergence``)."""
-
-
-def _divergence(metrics: Mapping[str, np.ndarray], first_step: int, config: Config, seeds):
-    """The error for the first non-finite value in ``metrics`` (each ``(S, n)``, the steps
-    ``first_step .. first_step + n - 1``), or None when all are finite."""
-    bad = {name: ~np.isfinite(m) for name, m in metrics.items()}
-    if not any(b.any() for b in bad.values()):
-        return None
-    col = min(int(np.argmax(b.any(axis=0))) for b in bad.values() if b.any())
-    names = [name for name, b in bad.items() if b[:, col].any()]
-    seed = seeds[int(np.argmax(np.any([bad[n][:, col] for n in names], axis=0)))]
-    values = ", ".join(f"{n} = {metrics[n][seeds.index(seed), col]}" for n in names)
-    lrs = f"g_lr={config.g_lr:g}, d_lr={config.d_lr:g} with {config.optimizer}"
-    return Diverged(
-        f"training diverged at step {first_step + col} (seed {seed}): {values}. The usual cause "
-        f"is a learning rate too large for the optimizer and the loss ({lrs}, "
-        f"loss={config.gan_loss.name!r}): lower the learning rates. The history up to here is in "
-        "trainer.history; the models hold the diverged weights (restore a checkpoint to go "
-        "back). Config(stop_on_divergence=False) keeps training instead."
-    )
 
 
 def _check_path(path) -> None:
@@ -431,14 +396,14 @@ class Trainer:
         self.seeds = seeds
         self.seeded = seeded
         g0, d0 = pairs[0]
-        _check_models(g0, d0, self.data, config.batch_size)
+        self.conditional = _check_models(g0, d0, self.data, config.batch_size)
         self._generators = [g for g, _ in pairs]
         self._discriminators = [d for _, d in pairs]
         self.mesh, split_batch = _data_parallel(config, d0, len(seeds))
         self._g_def, self._d_def = nnx.graphdef(g0), nnx.graphdef(d0)
         self._step, self._many, g_tx, d_tx = _programs(
             self._g_def, self._d_def, g0.latent_dim, _program_config(config),
-            self.mesh, split_batch, len(seeds),
+            self.mesh, split_batch, len(seeds), self.conditional,
         )  # fmt: skip
         loss = config.gan_loss
 
@@ -500,7 +465,7 @@ class Trainer:
                 metrics = {name: np.asarray(m).T for name, m in metrics.items()}  # (S, n)
                 self.history.extend(np.arange(t + 1, t + n + 1), metrics)
                 if self.config.stop_on_divergence:
-                    error = _divergence(metrics, t + 1, self.config, self.seeds)
+                    error = divergence(metrics, t + 1, self.config, self.seeds)
                     if error is not None:
                         self._sync()
                         raise error

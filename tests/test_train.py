@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from ganlab import data, losses, models, train
+from ganlab import data, history, losses, models, train
 
 KEY = jax.random.PRNGKey(123)
 SMALL = dict(batch_size=32, progress=False, g_lr=1e-3, d_lr=1e-3)
@@ -468,11 +468,11 @@ def test_stop_on_divergence_false_keeps_going_and_names_the_seed():
     keep = train.Trainer(*small_pair(), data.ring(), config.replace(stop_on_divergence=False))
     keep.run(60)
     assert keep.step == 60
-    error = train._divergence(
+    error = history.divergence(
         {"d_loss": np.array([[0.1, 0.2], [0.3, np.nan]])}, 11, config, seeds=[4, 7]
     )
     assert "step 12 (seed 7): d_loss = nan" in str(error)
-    assert train._divergence({"d_loss": np.ones((2, 2))}, 1, config, seeds=[4, 7]) is None
+    assert history.divergence({"d_loss": np.ones((2, 2))}, 1, config, seeds=[4, 7]) is None
 
 
 # --- bad input at every entry point --------------------------------------------------------------
