@@ -149,7 +149,9 @@ class MLPGenerator(_Generator):
         self.out = nnx.Linear(width, out_dim, rngs=rngs)
 
     def __call__(self, z: jax.Array) -> jax.Array:
-        h = _check_input("z", z, (self.latent_dim,))
+        return self._mlp(_check_input("z", z, (self.latent_dim,)))
+
+    def _mlp(self, h: jax.Array) -> jax.Array:
         for i, layer in enumerate(self.hidden):
             h = layer(h)  # (B, width)
             if self.batch_norm:
@@ -347,6 +349,126 @@ class ConvDiscriminator(nnx.Module):
         h = jax.nn.leaky_relu(self.conv1(x), 0.2)  # (B, S/2, S/2, c)
         h = jax.nn.leaky_relu(self.conv2(h), 0.2)  # (B, S/4, S/4, 2c)
         return self.out(h.reshape(x.shape[0], -1))[:, 0]  # (B,)
+
+
+# --- conditional models (Mirza & Osindero 2014; Miyato & Koyama 2018) -------------------------
+
+CONDITIONINGS = ("concat", "projection")
+
+
+def _check_labels(labels: object, n: int, n_classes: int) -> jax.Array:
+    """Integer class labels ``(n,)`` in ``[0, n_classes)`` (values checked when concrete)."""
+    y = labels if isinstance(labels, jax.Array) else np.asarray(labels)
+    if y.dtype.kind not in "iu" or y.shape != (n,):
+        _checks.fail("labels", labels, f"an integer array of {n} class labels, shape ({n},)")
+    if (
+        not isinstance(y, jax.core.Tracer)
+        and y.size
+        and not (0 <= int(y.min()) and int(y.max()) < n_classes)
+    ):
+        _checks.fail("labels", f"values {int(y.min())}..{int(y.max())}",
+                     f"class labels in [0, {n_classes})")  # fmt: skip
+    return jnp.asarray(y, jnp.int32)
+
+
+class ConditionalMLPGenerator(MLPGenerator):
+    """``G(z, y)``: an :class:`MLPGenerator` whose input is ``z`` concatenated with the one-hot
+    class label ``y`` (the conditional GAN of Mirza & Osindero 2014,
+    https://arxiv.org/abs/1411.1784). ``sample(key, n, labels)`` draws ``n`` samples of the
+    given classes (uniformly random classes when ``labels`` is None)."""
+
+    def __init__(self, latent_dim: int = 2, n_classes: int = 8, out_dim: int = 2, **kwargs):
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        super().__init__(latent_dim + self.n_classes, out_dim, **kwargs)
+        self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+
+    def __call__(self, z: jax.Array, labels: jax.Array) -> jax.Array:
+        z = _check_input("z", z, (self.latent_dim,))
+        onehot = jax.nn.one_hot(_check_labels(labels, z.shape[0], self.n_classes), self.n_classes)
+        return self._mlp(jnp.concatenate([z, onehot], axis=1))
+
+    def sample(self, key: jax.Array, n: int, labels: jax.Array | None = None) -> jax.Array:
+        """``G(z, labels)`` for ``n`` fresh latents drawn from ``key``."""
+        k_z, k_y = jax.random.split(_checks.key("key", key))
+        n = _checks.integer("n", n, minimum=1)
+        if labels is None:
+            labels = jax.random.randint(k_y, (n,), 0, self.n_classes)
+        return self(self.sample_latent(k_z, n), labels)
+
+
+class ConditionalMLPDiscriminator(nnx.Module):
+    r"""``D(x, y) -> logits (B,)`` for class-conditional data.
+
+    ``conditioning="concat"``: the MLP sees ``x`` concatenated with the one-hot label
+    (Mirza & Osindero 2014). ``"projection"`` (Miyato & Koyama 2018,
+    https://arxiv.org/abs/1802.05637): the MLP sees ``x`` alone and gives features
+    :math:`\phi(x)`; the logit is :math:`\psi(\phi(x)) + e(y)^\top \phi(x)` with a learned
+    embedding :math:`e(y)` per class, the form the log-density ratio of a conditional model
+    takes.
+    """
+
+    fuse_steps = True
+
+    def __init__(
+        self,
+        in_dim: int = 2,
+        n_classes: int = 8,
+        *,
+        conditioning: str = "projection",
+        width: int = 128,
+        depth: int = 2,
+        activation: str = "leaky_relu",
+        rngs: nnx.Rngs,
+    ):
+        rngs = _check_rngs(rngs)
+        self.in_dim = _checks.integer("in_dim", in_dim, minimum=1)
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        self.conditioning = _checks.choice("conditioning", conditioning, CONDITIONINGS)
+        n_in = self.in_dim + (self.n_classes if conditioning == "concat" else 0)
+        width, layers = _hidden_layers(n_in, width, depth)
+        self.activation = _activation(activation)
+        self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in layers])
+        self.out = nnx.Linear(width, 1, rngs=rngs)
+        if conditioning == "projection":
+            self.embed = nnx.Embed(self.n_classes, width, rngs=rngs)
+
+    def features(self, x: jax.Array, labels: jax.Array) -> jax.Array:
+        r"""The last hidden layer, ``(B, width)``: :math:`\phi(x)` for ``"projection"``."""
+        h = _check_input("x", x, (self.in_dim,))
+        y = _check_labels(labels, h.shape[0], self.n_classes)
+        if self.conditioning == "concat":
+            h = jnp.concatenate([h, jax.nn.one_hot(y, self.n_classes)], axis=1)
+        for layer in self.hidden:
+            h = self.activation(layer(h))
+        return h
+
+    def __call__(self, x: jax.Array, labels: jax.Array) -> jax.Array:
+        h = self.features(x, labels)  # (B, width)
+        logit = self.out(h)[:, 0]  # (B,)
+        if self.conditioning == "projection":
+            y = jnp.asarray(labels, jnp.int32)
+            logit = logit + jnp.sum(self.embed(y) * h, axis=1)
+        return logit
+
+
+def conditional_mlp_gan(
+    n_classes: int = 8,
+    latent_dim: int = 2,
+    data_dim: int = 2,
+    *,
+    conditioning: str = "projection",
+    width: int = 128,
+    depth: int = 2,
+    seed: int = 0,
+) -> tuple[ConditionalMLPGenerator, ConditionalMLPDiscriminator]:
+    """A class-conditional MLP pair for 2-D data with ``n_classes`` labels, from ``seed``."""
+    rngs = nnx.Rngs(_checks.integer("seed", seed))
+    g = ConditionalMLPGenerator(latent_dim, n_classes, data_dim, width=width, depth=depth,
+                                rngs=rngs)  # fmt: skip
+    d = ConditionalMLPDiscriminator(
+        data_dim, n_classes, conditioning=conditioning, width=width, depth=depth, rngs=rngs
+    )
+    return g, d
 
 
 def mlp_gan(

@@ -133,10 +133,18 @@ def write_back(model: nnx.Module, state: Player) -> None:
     nnx.update(model, params, rest)
 
 
-def generate(g_def, g: Player, z: jax.Array) -> tuple[jax.Array, Player]:
-    """``G(z)`` and the generator's state after the call (its ``rest`` may change)."""
+def generate(g_def, g: Player, z: jax.Array, labels=None) -> tuple[jax.Array, Player]:
+    """``G(z)`` (``G(z, labels)`` for a conditional generator) and the generator's state after
+    the call (its ``rest`` may change)."""
     model = nnx.merge(g_def, g.params, g.rest)
-    return model(z), g._replace(rest=nnx.state(model, nnx.Not(nnx.Param)))
+    x = model(z) if labels is None else model(z, labels)
+    return x, g._replace(rest=nnx.state(model, nnx.Not(nnx.Param)))
+
+
+def _scorer(model, labels):
+    """``x -> D(x)``, or ``x -> D(x, labels)`` for a conditional discriminator: what the
+    losses and the penalties (gradients with respect to ``x``) see."""
+    return model if labels is None else (lambda x: model(x, labels))
 
 
 # --- the two updates ---------------------------------------------------------------------------
@@ -150,9 +158,11 @@ def d_update(
     real: jax.Array,
     fake: jax.Array,
     key: jax.Array,
+    labels: jax.Array | None = None,
 ) -> tuple[Player, dict[str, jax.Array]]:
     """One discriminator (or critic) update on ``loss.d_loss`` plus its penalties, then its
-    constraint.
+    constraint. With ``labels``, D is conditional: it scores ``D(x, labels)`` for the real and
+    the generated batch alike (both made for the same labels).
 
     ``fake`` is a batch of generated samples; no gradient reaches whatever made them. ``key``
     draws the penalty's random points. Returns the new state and the metrics ``d_loss``
@@ -163,9 +173,10 @@ def d_update(
 
     def objective(params):
         model = nnx.merge(d_def, params, d.rest)
-        real_out, fake_out = model(real), model(fake)
+        score = _scorer(model, labels)
+        real_out, fake_out = score(real), score(fake)
         value = loss.d_loss(real_out, fake_out)
-        penalty = loss.penalty(model, real, fake, key)
+        penalty = loss.penalty(score, real, fake, key)
         aux = (value, penalty, jnp.mean(real_out), jnp.mean(fake_out))
         return value + penalty, (aux, nnx.state(model, nnx.Not(nnx.Param)))
 
@@ -191,6 +202,7 @@ def unrolled(
     real: jax.Array,
     fake: jax.Array,
     steps: int,
+    labels: jax.Array | None = None,
 ) -> nnx.State:
     """D's parameters after ``steps`` differentiable updates on ``loss.d_loss`` against
     ``fake`` (Metz et al. 2017, https://arxiv.org/abs/1611.02163, eq. 5): a generator loss
@@ -198,8 +210,8 @@ def unrolled(
     unrolled step, as in the paper; penalties and clipping are not unrolled."""
 
     def d_loss_of(params):
-        model = nnx.merge(d_def, params, d.rest)
-        return loss.d_loss(model(real), model(fake))
+        score = _scorer(nnx.merge(d_def, params, d.rest), labels)
+        return loss.d_loss(score(real), score(fake))
 
     def one(carry, _):
         params, opt = carry
@@ -222,8 +234,10 @@ def g_update(
     unroll: int = 0,
     d_tx: optax.GradientTransformation | None = None,
     real: jax.Array | None = None,
+    labels: jax.Array | None = None,
 ) -> tuple[Player, dict[str, jax.Array]]:
-    """One generator update on ``loss.g_loss(D(G(z)))``, D held fixed.
+    """One generator update on ``loss.g_loss(D(G(z)))``, D held fixed (with ``labels``:
+    ``D(G(z, labels), labels)``).
 
     With ``unroll = k > 0`` the loss is taken through D after ``k`` unrolled updates of
     ``d_tx`` against ``real`` and the generated batch (see :func:`unrolled`). Returns the new
@@ -231,11 +245,12 @@ def g_update(
     """
 
     def objective(params):
-        fake, after = generate(g_def, g._replace(params=params), z)
+        fake, after = generate(g_def, g._replace(params=params), z, labels)
         d_params = d.params
         if unroll:
-            d_params = unrolled(d_def, d, d_tx, loss, real, fake, unroll)
-        return loss.g_loss(nnx.merge(d_def, d_params, d.rest)(fake)), after.rest
+            d_params = unrolled(d_def, d, d_tx, loss, real, fake, unroll, labels)
+        score = _scorer(nnx.merge(d_def, d_params, d.rest), labels)
+        return loss.g_loss(score(fake)), after.rest
 
     (value, rest), grads = jax.value_and_grad(objective, has_aux=True)(g.params)
     updates, opt = tx.update(grads, g.opt, g.params)

@@ -95,6 +95,9 @@ def _real_array(name: str, x: object, allowed: str) -> np.ndarray:
 # Compiling the whole method once is faster than JAX's op-by-op dispatch on a first eager call
 # (as in a notebook); inside a user's jitted step the inner jit is simply inlined.
 _jit_sample = jax.jit(lambda sampler, key, n: sampler._sample(key, n), static_argnums=2)
+_jit_sample_labeled = jax.jit(
+    lambda sampler, key, n: sampler._sample_labeled(key, n), static_argnums=2
+)
 _jit_log_prob = jax.jit(lambda sampler, x: sampler._log_prob(x))
 
 
@@ -158,11 +161,25 @@ class GaussianMixture:
         """Draw ``n`` samples, ``(n, d)`` float32. Pure and jit-able (``n`` static)."""
         return _jit_sample(self, _checks.key("key", key), _check_n(n))
 
+    @property
+    def n_classes(self) -> int:
+        """The number of labels :meth:`sample_labeled` draws: one per mode."""
+        return self.n_modes
+
+    def sample_labeled(self, key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+        """``n`` samples with their mode's index as a class label: ``(x (n, d), y (n,))``,
+        ``y`` int32. ``x`` is exactly :meth:`sample` with the same key."""
+        return _jit_sample_labeled(self, _checks.key("key", key), _check_n(n))
+
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
+        return self._sample_labeled(key, n)[0]
+
+    def _sample_labeled(self, key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
         key_mode, key_noise = jax.random.split(key)
         modes = jax.random.categorical(key_mode, jnp.log(self.weights), shape=(n,))  # (n,)
         eps = jax.random.normal(key_noise, (n, self.dim), dtype=jnp.float32)  # (n, d)
-        return self.centers[modes] + self.stds[modes][:, None] * eps
+        x = self.centers[modes] + self.stds[modes][:, None] * eps
+        return x, modes.astype(jnp.int32)
 
     def log_prob(self, x: ArrayLike) -> jax.Array:
         r"""Log-density of each row of ``x`` ``(n, d)``, returned as ``(n,)``.
