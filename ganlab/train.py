@@ -201,12 +201,6 @@ def _make_step(
     return step, g_tx, d_tx
 
 
-def _as_sampler(data):
-    if isinstance(data, np.ndarray | jax.Array):
-        return gdata.from_array(data)
-    return _checks.sampler("data", data)
-
-
 def _check_models(generator, discriminator, sampler, batch_size: int) -> bool:
     """Check the pair against the data before anything compiles; returns whether the pair is
     class-conditional (the generator has ``n_classes``)."""
@@ -392,7 +386,7 @@ class Trainer:
 
     def _setup(self, pairs, data, config: Config, seeds: list[int], seeded: bool):
         self.config = config
-        self.data = _as_sampler(data)
+        self.data = gdata.as_sampler("data", data)
         self.seeds = seeds
         self.seeded = seeded
         g0, d0 = pairs[0]

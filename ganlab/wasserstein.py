@@ -386,19 +386,6 @@ _CHUNK = 250  # steps per compiled call (one progress-bar update each)
 Penalty = Callable[[Critic, jax.Array, jax.Array, jax.Array], jax.Array]
 
 
-def _as_sampler(name: str, s: Any):
-    if isinstance(s, np.ndarray | jax.Array):
-        return gdata.from_array(s)
-    leaves = jax.tree.leaves(s)
-    is_pytree = not (len(leaves) == 1 and leaves[0] is s)  # an unregistered class is one leaf
-    if not is_pytree:
-        raise ValueError(
-            f"{name} must be a ganlab sampler (e.g. ganlab.data.ring(), parallel_line(1.0)) or "
-            f"an array of samples (N, ...), got {type(s).__name__}"
-        )
-    return _checks.sampler(name, s, example="ganlab.data.ring()")
-
-
 @functools.lru_cache(maxsize=64)
 def _runner(graphdef, loss: losses.GANLoss, optimizer: tuple, batch_size: int, length: int):
     """The jitted ``(critic, p, q) -> (critic, metrics)`` running ``length`` critic updates
@@ -498,7 +485,7 @@ class CriticTrainer:
         self.betas = _checks.pair("betas", defaults["betas"] if betas is None else betas)
         self.batch_size = _checks.integer("batch_size", batch_size, minimum=1)
         seed = _checks.integer("seed", seed, minimum=0)
-        self.p, self.q = _as_sampler("p", p), _as_sampler("q", q)
+        self.p, self.q = gdata.as_sampler("p", p), gdata.as_sampler("q", q)
         real = jax.eval_shape(lambda: self.p.sample(jax.random.PRNGKey(0), 2))
         fake = jax.eval_shape(lambda: self.q.sample(jax.random.PRNGKey(0), 2))
         if real.shape != fake.shape:

@@ -482,6 +482,11 @@ def _trainer():
     return train.Trainer(*small_pair(), data.ring(), train.Config(**SMALL))
 
 
+class _NotAPytree:
+    def sample(self, key, n):
+        return jax.numpy.zeros((n, 2))
+
+
 def _make_one(seed):
     return small_pair(seed)[0]
 
@@ -503,6 +508,8 @@ def _make_one(seed):
          r"make_models\(0\) must be a pair \(generator, discriminator\), got 'MLPGenerator'"),
         (lambda: train.Trainer(*small_pair(), "ring"),
          r"data must be a sampler with a sample\(key, n\) method .* got str"),
+        (lambda: train.Trainer(*small_pair(), _NotAPytree()),
+         r"data must be a JAX pytree to enter a compiled step .*got _NotAPytree"),
         (lambda: train.Trainer(None, small_pair()[1], data.ring()),
          r"generator must be a Flax NNX module .*got 'NoneType'"),
         (lambda: train.Trainer(small_pair()[0], None, data.ring()),

@@ -55,6 +55,7 @@ __all__ = [
     "Moons",
     "Spiral",
     "digits",
+    "as_sampler",
     "from_array",
     "gaussian_1d",
     "grid",
@@ -432,6 +433,22 @@ class ArrayDataset:
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         idx = jax.random.randint(key, (n,), 0, self.data.shape[0])  # (n,)
         return self.data[idx]
+
+
+def as_sampler(name: str, value: Any) -> Any:
+    """``value`` as a sampler a compiled step can take: an array of examples ``(N, ...)``
+    becomes :func:`from_array`'s dataset; a sampler must have ``sample(key, n)`` and be a JAX
+    pytree (ganlab's samplers and NNX modules are), or it is refused naming ``name``."""
+    if isinstance(value, np.ndarray | jax.Array):
+        return from_array(value)
+    _checks.sampler(name, value, example="ganlab.data.ring()")
+    leaves = jax.tree.leaves(value)
+    if len(leaves) == 1 and leaves[0] is value:  # an unregistered class is a single leaf
+        raise ValueError(
+            f"{name} must be a JAX pytree to enter a compiled step (ganlab's samplers and NNX "
+            f"modules are; register the class with jax.tree_util), got {type(value).__name__}"
+        )
+    return value
 
 
 def from_array(x: ArrayLike) -> ArrayDataset:
