@@ -38,6 +38,9 @@ MANIFEST = {
     "dcgan_mnist_generator.npz": (
         "e0a537dd6c5d79c104d7b100e481c71361b0826b36118d36da44fb71e6953fcb"
     ),
+    "conditional_mnist_generator.npz": (
+        "5f39c265e7beba45666e5267659aa99f37024aa8576939d99d022a3d35b0bf2f"
+    ),
 }
 
 #: How to repair a damaged install, said by every error about a shipped file.

@@ -37,7 +37,16 @@ from jax.typing import ArrayLike
 
 from ganlab import _checks
 
-__all__ = ["METHODS", "interpolate", "interpolation_grid", "lerp", "path", "slerp", "walk"]
+__all__ = [
+    "METHODS",
+    "interpolate",
+    "interpolation_grid",
+    "lerp",
+    "path",
+    "slerp",
+    "truncated",
+    "walk",
+]
 
 METHODS = ("slerp", "linear")
 _PARALLEL = 1e-6  # below this sin(Omega), z0 and z1 are (anti)parallel: slerp falls back to lerp
@@ -245,3 +254,22 @@ def interpolation_grid(
     zs = jax.vmap(lambda a, b: interpolate(a, b, steps, method))(z[0], z[1])  # (rows, T, D)
     images = _apply(generator, zs.reshape(rows * steps, latent_dim))  # (rows * steps, ...)
     return images.reshape(rows, steps, *images.shape[1:])
+
+
+def truncated(key: jax.Array, n: int, latent_dim: int, threshold: float) -> jax.Array:
+    r"""``n`` latents ``(n, latent_dim)`` from the truncated normal: each entry is
+    :math:`N(0, 1)` conditioned on :math:`|z_i| \le` ``threshold`` (the truncation trick of
+    BigGAN, Brock et al. 2019, https://arxiv.org/abs/1809.11096, section 3.1).
+
+    A smaller threshold keeps the generator nearer the centre of its latent space, where it
+    was trained most: samples become more typical and less varied. ``threshold = inf`` is the
+    untruncated :math:`N(0, I)`."""
+    key = _checks.key("key", key)
+    n = _checks.integer("n", n, minimum=1)
+    latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+    if isinstance(threshold, float) and threshold == float("inf"):
+        return jax.random.normal(key, (n, latent_dim), jnp.float32)
+    if not (_checks.is_number(threshold) and threshold > 0):
+        _checks.fail("threshold", threshold, "a number > 0 (inf for no truncation)")
+    t = float(threshold)
+    return jax.random.truncated_normal(key, -t, t, (n, latent_dim), jnp.float32)

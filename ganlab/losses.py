@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
+import optax
 
 from ganlab import _checks
 
@@ -235,6 +236,11 @@ class GANLoss:
         added to D's loss as :math:`\frac{\gamma}{2} R`.
       clip: if set, D's weights are clipped to ``[-clip, clip]`` after every update and before
         the first (WGAN).
+      aux_weight: AC-GAN's auxiliary classifier weight (Odena et al. 2017,
+        https://arxiv.org/abs/1610.09585): D also minimises ``aux_weight`` times the
+        cross-entropy of its class prediction on the real and on the generated batch, and G
+        minimises ``aux_weight`` times it on the generated batch (the label it asked for). Needs
+        a discriminator with ``score_and_classify`` (``conditioning="acgan"``).
       estimate: ``d_loss value -> estimate`` of the distance the optimal D's loss measures, e.g.
         :math:`\log 2 - L_D / 2` (the JSD) for BCE, :math:`-L_C` (W1) for the Wasserstein
         critic; ``None`` where there is no such reading.
@@ -249,6 +255,7 @@ class GANLoss:
     r2_weight: float = 0.0
     clip: float | None = None
     estimate: Callable[[jax.Array], jax.Array] | None = None
+    aux_weight: float = 0.0
 
     def __post_init__(self):
         _checks.function("d_loss", self.d_loss, "(real_out, fake_out) -> scalar")
@@ -256,7 +263,7 @@ class GANLoss:
             _checks.function("g_loss", self.g_loss, "(fake_out) -> scalar")
         if self.gp is not None:
             _checks.function("gp", self.gp, "(critic, real, fake, key) -> scalar")
-        for field in ("gp_weight", "r1_weight", "r2_weight"):
+        for field in ("gp_weight", "r1_weight", "r2_weight", "aux_weight"):
             object.__setattr__(self, field, _checks.nonnegative(field, getattr(self, field)))
         if self.clip is not None:
             object.__setattr__(self, "clip", _checks.positive("clip", self.clip))
@@ -278,6 +285,12 @@ class GANLoss:
         if self.r2_weight:
             total += 0.5 * self.r2_weight * r2_penalty(d, fake)
         return total
+
+    def classification(self, class_logits: jax.Array, labels: jax.Array) -> jax.Array:
+        """``aux_weight`` times the mean cross-entropy of ``class_logits`` ``(B, K)`` against
+        integer ``labels`` ``(B,)``: AC-GAN's auxiliary term."""
+        ce = optax.softmax_cross_entropy_with_integer_labels(class_logits, labels)
+        return self.aux_weight * jnp.mean(ce)
 
     def constrain(self, d_params):
         """D's parameters after the hard constraint: clipped if ``clip`` is set, else as is."""

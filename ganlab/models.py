@@ -314,7 +314,9 @@ class ConvGenerator(_Generator):
         self.fuse_steps = upsample == "subpixel" or jax.default_backend() != "cpu"
 
     def __call__(self, z: jax.Array) -> jax.Array:
-        z = _check_input("z", z, (self.latent_dim,))
+        return self._body(_check_input("z", z, (self.latent_dim,)))
+
+    def _body(self, z: jax.Array) -> jax.Array:
         h = jax.nn.relu(self.project(z))
         h = h.reshape(z.shape[0], self.base, self.base, 2 * self.channels)  # (B, S/4, S/4, 2c)
         h = jax.nn.relu(self.up1(h))  # (B, S/2, S/2, c)
@@ -351,9 +353,13 @@ class ConvDiscriminator(nnx.Module):
         return self.out(h.reshape(x.shape[0], -1))[:, 0]  # (B,)
 
 
-# --- conditional models (Mirza & Osindero 2014; Miyato & Koyama 2018) -------------------------
+# --- conditional models (Mirza & Osindero 2014; Miyato & Koyama 2018; Odena et al. 2017) -----
 
-CONDITIONINGS = ("concat", "projection")
+#: How a conditional discriminator sees the label: ``"concat"`` (the one-hot label joins the
+#: input), ``"projection"`` (the inner product of a class embedding with D's features) and
+#: ``"acgan"`` (D does not see the label; it classifies, and the loss's ``aux_weight`` trains
+#: the classifier).
+CONDITIONINGS = ("concat", "projection", "acgan")
 
 
 def _check_labels(labels: object, n: int, n_classes: int) -> jax.Array:
@@ -371,24 +377,34 @@ def _check_labels(labels: object, n: int, n_classes: int) -> jax.Array:
     return jnp.asarray(y, jnp.int32)
 
 
-class ConditionalMLPGenerator(MLPGenerator):
-    """``G(z, y)``: an :class:`MLPGenerator` whose input is ``z`` concatenated with the one-hot
-    class label ``y`` (the conditional GAN of Mirza & Osindero 2014,
-    https://arxiv.org/abs/1411.1784). ``sample(key, n, labels)`` draws ``n`` samples of the
-    given classes (uniformly random classes when ``labels`` is None)."""
+class _ConditionalGenerator:
+    """``G(z, y)`` for a generator whose first layer sees ``z`` and the one-hot label.
 
-    def __init__(self, latent_dim: int = 2, n_classes: int = 8, out_dim: int = 2, **kwargs):
-        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
-        super().__init__(latent_dim + self.n_classes, out_dim, **kwargs)
-        self.latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+    A one-hot vector times a weight matrix picks one column, so the first layer's weights on
+    the label *are* a learned class embedding added to the projection of ``z``. :meth:`blend`
+    feeds a convex mix of one-hot vectors instead, which interpolates between embeddings.
+    """
+
+    latent_dim: int
+    n_classes: int
 
     def __call__(self, z: jax.Array, labels: jax.Array) -> jax.Array:
         z = _check_input("z", z, (self.latent_dim,))
-        onehot = jax.nn.one_hot(_check_labels(labels, z.shape[0], self.n_classes), self.n_classes)
-        return self._mlp(jnp.concatenate([z, onehot], axis=1))
+        y = _check_labels(labels, z.shape[0], self.n_classes)
+        return self._body(jnp.concatenate([z, jax.nn.one_hot(y, self.n_classes)], axis=1))
+
+    def blend(self, z: jax.Array, weights: jax.Array) -> jax.Array:
+        """``G`` with class weights ``(B, n_classes)`` in place of one-hot labels: a row of
+        ``0.5, 0.5`` at classes 3 and 8 asks for the midpoint of their embeddings."""
+        z = _check_input("z", z, (self.latent_dim,))
+        w = _check_input("weights", weights, (self.n_classes,))
+        if w.shape[0] != z.shape[0]:
+            _checks.fail("weights", f"{w.shape[0]} rows", f"{z.shape[0]} rows, one per latent")
+        return self._body(jnp.concatenate([z, w.astype(z.dtype)], axis=1))
 
     def sample(self, key: jax.Array, n: int, labels: jax.Array | None = None) -> jax.Array:
-        """``G(z, labels)`` for ``n`` fresh latents drawn from ``key``."""
+        """``G(z, labels)`` for ``n`` fresh latents drawn from ``key`` (uniformly random
+        classes when ``labels`` is None)."""
         k_z, k_y = jax.random.split(_checks.key("key", key))
         n = _checks.integer("n", n, minimum=1)
         if labels is None:
@@ -396,7 +412,78 @@ class ConditionalMLPGenerator(MLPGenerator):
         return self(self.sample_latent(k_z, n), labels)
 
 
-class ConditionalMLPDiscriminator(nnx.Module):
+class ConditionalMLPGenerator(_ConditionalGenerator, MLPGenerator):
+    """``G(z, y)``: an :class:`MLPGenerator` whose input is ``z`` concatenated with the one-hot
+    class label ``y`` (the conditional GAN of Mirza & Osindero 2014,
+    https://arxiv.org/abs/1411.1784). ``sample(key, n, labels)`` draws ``n`` samples of the
+    given classes (uniformly random classes when ``labels`` is None)."""
+
+    def __init__(self, latent_dim: int = 2, n_classes: int = 8, out_dim: int = 2, **kwargs):
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+        MLPGenerator.__init__(self, latent_dim + self.n_classes, out_dim, **kwargs)
+        self.latent_dim = latent_dim
+
+    def _body(self, h: jax.Array) -> jax.Array:
+        return self._mlp(h)
+
+
+class ConditionalConvGenerator(_ConditionalGenerator, ConvGenerator):
+    """``G(z, y) -> images (B, S, S, 1)``: a :class:`ConvGenerator` whose linear projection
+    sees ``z`` concatenated with the one-hot label (equivalently: a learned class embedding
+    added to the projection of ``z``)."""
+
+    def __init__(self, latent_dim: int = 64, n_classes: int = 10, **kwargs):
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        latent_dim = _checks.integer("latent_dim", latent_dim, minimum=1)
+        ConvGenerator.__init__(self, latent_dim + self.n_classes, **kwargs)
+        self.latent_dim = latent_dim
+
+
+class _ConditionalDiscriminator(nnx.Module):
+    r"""The three conditionings over features :math:`\phi(x)` (``features``):
+
+    * ``"concat"``: :math:`\psi(\phi([x, y]))`, the label joined to the input;
+    * ``"projection"``: :math:`\psi(\phi(x)) + e(y)^\top \phi(x)`;
+    * ``"acgan"``: :math:`\psi(\phi(x))`, label ignored, plus class logits
+      :math:`W_c \phi(x)` from :meth:`classify`.
+    """
+
+    fuse_steps = True
+    n_classes: int
+    conditioning: str
+
+    def _heads(self, width: int, rngs: nnx.Rngs) -> None:
+        self.out = nnx.Linear(width, 1, rngs=rngs)
+        if self.conditioning == "projection":
+            self.embed = nnx.Embed(self.n_classes, width, rngs=rngs)
+        if self.conditioning == "acgan":
+            self.classifier = nnx.Linear(width, self.n_classes, rngs=rngs)
+
+    def _logit(self, h: jax.Array, labels: jax.Array) -> jax.Array:
+        logit = self.out(h)[:, 0]  # (B,)
+        if self.conditioning == "projection":
+            logit = logit + jnp.sum(self.embed(jnp.asarray(labels, jnp.int32)) * h, axis=1)
+        return logit
+
+    def __call__(self, x: jax.Array, labels: jax.Array) -> jax.Array:
+        return self._logit(self.features(x, labels), labels)
+
+    def score_and_classify(self, x: jax.Array, labels: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """``(D(x, y) (B,), class logits (B, n_classes))`` from one pass (``"acgan"`` only)."""
+        if self.conditioning != "acgan":
+            _checks.fail("conditioning", self.conditioning,
+                         "'acgan' for a discriminator that classifies")  # fmt: skip
+        h = self.features(x, labels)
+        return self._logit(h, labels), self.classifier(h)
+
+    def classify(self, x: jax.Array) -> jax.Array:
+        """AC-GAN's auxiliary classifier: class logits ``(B, n_classes)``."""
+        n = np.shape(x)[0] if np.ndim(x) else 0  # the labels are not read; x is checked
+        return self.score_and_classify(x, np.zeros(n, np.int32))[1]
+
+
+class ConditionalMLPDiscriminator(_ConditionalDiscriminator):
     r"""``D(x, y) -> logits (B,)`` for class-conditional data.
 
     ``conditioning="concat"``: the MLP sees ``x`` concatenated with the one-hot label
@@ -404,10 +491,9 @@ class ConditionalMLPDiscriminator(nnx.Module):
     https://arxiv.org/abs/1802.05637): the MLP sees ``x`` alone and gives features
     :math:`\phi(x)`; the logit is :math:`\psi(\phi(x)) + e(y)^\top \phi(x)` with a learned
     embedding :math:`e(y)` per class, the form the log-density ratio of a conditional model
-    takes.
+    takes. ``"acgan"`` (Odena et al. 2017, https://arxiv.org/abs/1610.09585): D does not see
+    ``y``; a second head classifies ``x`` (:meth:`classify`).
     """
-
-    fuse_steps = True
 
     def __init__(
         self,
@@ -428,9 +514,7 @@ class ConditionalMLPDiscriminator(nnx.Module):
         width, layers = _hidden_layers(n_in, width, depth)
         self.activation = _activation(activation)
         self.hidden = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in layers])
-        self.out = nnx.Linear(width, 1, rngs=rngs)
-        if conditioning == "projection":
-            self.embed = nnx.Embed(self.n_classes, width, rngs=rngs)
+        self._heads(width, rngs)
 
     def features(self, x: jax.Array, labels: jax.Array) -> jax.Array:
         r"""The last hidden layer, ``(B, width)``: :math:`\phi(x)` for ``"projection"``."""
@@ -442,13 +526,66 @@ class ConditionalMLPDiscriminator(nnx.Module):
             h = self.activation(layer(h))
         return h
 
+
+class ConditionalConvDiscriminator(_ConditionalDiscriminator):
+    r"""``D(x, y) -> logits (B,)`` for labelled images: the :class:`ConvDiscriminator`'s two
+    strided convolutions give :math:`\phi(x)` (flattened, ``(B, S/4 * S/4 * 2c)``), conditioned
+    as ``conditioning`` says. For ``"concat"`` the one-hot label enters as ``n_classes``
+    constant input channels, the usual way to join a label to an image."""
+
+    def __init__(
+        self,
+        *,
+        image_size: int = 28,
+        n_classes: int = 10,
+        channels: int = 32,
+        conditioning: str = "projection",
+        rngs: nnx.Rngs,
+    ):
+        rngs = _check_rngs(rngs)
+        self.image_size = image_size = _check_image_size(image_size)
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        self.channels = channels = _checks.integer("channels", channels, minimum=1)
+        self.conditioning = _checks.choice("conditioning", conditioning, CONDITIONINGS)
+        c_in = 1 + (self.n_classes if conditioning == "concat" else 0)
+        conv = conv_primitive()
+        self.conv1 = nnx.Conv(c_in, channels, (4, 4), (2, 2), conv_general_dilated=conv,
+                              rngs=rngs)  # fmt: skip
+        self.conv2 = nnx.Conv(
+            channels, 2 * channels, (4, 4), (2, 2), conv_general_dilated=conv, rngs=rngs
+        )
+        base = image_size // 4
+        self._heads(base * base * 2 * channels, rngs)
+
+    def features(self, x: jax.Array, labels: jax.Array) -> jax.Array:
+        r""":math:`\phi(x)`: the flattened second convolution, ``(B, S/4 * S/4 * 2c)``."""
+        s = self.image_size
+        h = _check_input("x", x, (s, s, 1))
+        y = _check_labels(labels, h.shape[0], self.n_classes)
+        if self.conditioning == "concat":
+            maps = jnp.broadcast_to(jax.nn.one_hot(y, self.n_classes)[:, None, None, :],
+                                    (h.shape[0], s, s, self.n_classes))  # fmt: skip
+            h = jnp.concatenate([h, maps.astype(h.dtype)], axis=-1)
+        h = jax.nn.leaky_relu(self.conv1(h), 0.2)  # (B, S/2, S/2, c)
+        h = jax.nn.leaky_relu(self.conv2(h), 0.2)  # (B, S/4, S/4, 2c)
+        return h.reshape(h.shape[0], -1)
+
+
+class LabelBlind(nnx.Module):
+    """An unconditional discriminator called as ``D(x, y)``: it drops ``y``.
+
+    Training a conditional generator against it gives the label to G only, a common mistake:
+    nothing rewards G for following the label, so it learns to ignore it (lesson 6)."""
+
+    def __init__(self, discriminator: nnx.Module, n_classes: int):
+        if not isinstance(discriminator, nnx.Module):
+            _checks.fail("discriminator", type(discriminator).__name__, "a Flax NNX module")
+        self.discriminator = discriminator
+        self.n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+        self.fuse_steps = getattr(discriminator, "fuse_steps", True)
+
     def __call__(self, x: jax.Array, labels: jax.Array) -> jax.Array:
-        h = self.features(x, labels)  # (B, width)
-        logit = self.out(h)[:, 0]  # (B,)
-        if self.conditioning == "projection":
-            y = jnp.asarray(labels, jnp.int32)
-            logit = logit + jnp.sum(self.embed(y) * h, axis=1)
-        return logit
+        return self.discriminator(x)
 
 
 def conditional_mlp_gan(
@@ -468,6 +605,26 @@ def conditional_mlp_gan(
     d = ConditionalMLPDiscriminator(
         data_dim, n_classes, conditioning=conditioning, width=width, depth=depth, rngs=rngs
     )
+    return g, d
+
+
+def conditional_conv_gan(
+    n_classes: int = 10,
+    latent_dim: int = 64,
+    *,
+    image_size: int = 28,
+    channels: int = 32,
+    conditioning: str = "projection",
+    upsample: str = "subpixel",
+    seed: int = 0,
+) -> tuple[ConditionalConvGenerator, ConditionalConvDiscriminator]:
+    """A class-conditional DCGAN-style pair for labelled digits, from ``seed``."""
+    rngs = nnx.Rngs(_checks.integer("seed", seed))
+    g = ConditionalConvGenerator(latent_dim, n_classes, image_size=image_size,
+                                 channels=channels, upsample=upsample, rngs=rngs)  # fmt: skip
+    d = ConditionalConvDiscriminator(image_size=image_size, n_classes=n_classes,
+                                     channels=channels, conditioning=conditioning,
+                                     rngs=rngs)  # fmt: skip
     return g, d
 
 
@@ -577,5 +734,30 @@ def pretrained_mnist_generator() -> ConvGenerator:
     """
     g, _ = conv_gan(**PRETRAINED_MNIST, seed=0)  # fresh weights, then replaced by the file's
     name = "dcgan_mnist_generator.npz"
+    _assign(_param_state(g), _shipped.shipped_npz(name), f"the shipped file ganlab/_data/{name}")
+    return g
+
+
+#: The configuration of the shipped class-conditional MNIST generator (lesson 6;
+#: ``scripts/train_conditional_mnist.py``).
+PRETRAINED_CONDITIONAL_MNIST = dict(
+    n_classes=10, latent_dim=32, channels=32, conditioning="projection", upsample="subpixel"
+)
+
+
+def pretrained_conditional_mnist_generator() -> ConditionalConvGenerator:
+    """The class-conditional generator shipped with ganlab (lesson 6):
+    ``conditional_conv_gan(**PRETRAINED_CONDITIONAL_MNIST)`` with the projection
+    discriminator, trained on the 9,000 labelled digits of ``ganlab.data.mnist("train")`` for
+    10,000 steps by ``scripts/train_conditional_mnist.py`` (provenance in
+    ``ganlab/_data/CONDITIONAL_GENERATOR.md``). The file's SHA-256 is checked before it is
+    read, and it is loaded without pickle.
+
+    Returns a fresh generator each call: ``g(z, y)`` with ``z`` ``(n, 32)`` and ``y`` ``(n,)``
+    integer labels 0..9, or ``g.sample(key, n, labels)``; images ``(n, 28, 28, 1)`` in [-1, 1].
+    """
+    config = dict(PRETRAINED_CONDITIONAL_MNIST, seed=0)
+    g, _ = conditional_conv_gan(**config)  # fresh weights, then replaced by the file's
+    name = "conditional_mnist_generator.npz"
     _assign(_param_state(g), _shipped.shipped_npz(name), f"the shipped file ganlab/_data/{name}")
     return g

@@ -48,7 +48,7 @@ from ganlab.history import Diverged, History, divergence  # noqa: F401 (train.Di
 from ganlab.update import OPTIMIZERS, SCHEDULES, Player
 
 FUSED_STEPS = 50  # steps per lax.scan call for models with fuse_steps = True
-_LOSS_FIELDS = ("gp_weight", "clip", "r1_weight", "r2_weight")
+_LOSS_FIELDS = ("gp_weight", "clip", "r1_weight", "r2_weight", "aux_weight")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Config:
     gp_weight: float | None = None  # WGAN-GP's penalty lambda, any loss; None: the loss's
     r1_weight: float | None = None  # gamma: adds gamma/2 * E||grad D(x_real)||^2 to D's loss
     r2_weight: float | None = None  # the same on generated samples
+    aux_weight: float | None = None  # AC-GAN's classifier weight (needs an "acgan" D); None: 0
     unroll_steps: int = 0  # unrolled GAN: G's loss looks through k differentiable D updates
     steps_per_call: int | None = None  # None: 50 fused steps for MLPs, 1 for conv nets
     eval_every: int = 0  # call eval_fn every this many steps (0: never)
@@ -98,7 +99,7 @@ class Config:
         set_("d_betas", _checks.pair("d_betas", self.d_betas))
         if self.clip is not None:
             set_("clip", _checks.positive("clip", self.clip))
-        for name in ("gp_weight", "r1_weight", "r2_weight"):
+        for name in ("gp_weight", "r1_weight", "r2_weight", "aux_weight"):
             if getattr(self, name) is not None:
                 set_(name, _checks.nonnegative(name, getattr(self, name)))
         set_("progress", _checks.boolean("progress", self.progress))
@@ -107,7 +108,8 @@ class Config:
     @property
     def gan_loss(self) -> losses.GANLoss:
         """This config's loss as one :class:`ganlab.losses.GANLoss`: the named preset, with this
-        config's ``clip``, ``gp_weight``, ``r1_weight`` and ``r2_weight`` where they are set."""
+        config's ``clip``, ``gp_weight``, ``r1_weight``, ``r2_weight`` and ``aux_weight`` where
+        they are set."""
         overrides = {f: getattr(self, f) for f in _LOSS_FIELDS if getattr(self, f) is not None}
         return losses.get(self.loss, **overrides)
 
@@ -221,10 +223,13 @@ def _check_models(generator, discriminator, sampler, batch_size: int) -> bool:
     n_classes = getattr(generator, "n_classes", None)
     labels = () if n_classes is None else (jax.ShapeDtypeStruct((2,), jnp.int32),)
     if n_classes is not None:
-        if not callable(getattr(sampler, "sample_labeled", None)):
+        if not callable(getattr(sampler, "sample_labeled", None)) or (
+            getattr(sampler, "n_classes", n_classes) is None
+        ):
             _checks.fail("data", type(sampler).__name__,
                          "labelled data (a sampler with sample_labeled(key, n), e.g. "
-                         "ganlab.data.ring()) for a conditional generator")  # fmt: skip
+                         "ganlab.data.ring() or data.from_array(x, labels=y)) for a "
+                         "conditional generator")  # fmt: skip
         if getattr(sampler, "n_classes", n_classes) != n_classes:
             _checks.fail("data", f"{sampler.n_classes} classes",
                          f"labelled with the generator's {n_classes} classes")  # fmt: skip
@@ -391,6 +396,14 @@ class Trainer:
         self.seeded = seeded
         g0, d0 = pairs[0]
         self.conditional = _check_models(g0, d0, self.data, config.batch_size)
+        if config.gan_loss.aux_weight and not (
+            self.conditional
+            and callable(getattr(d0, "score_and_classify", None))
+            and getattr(d0, "conditioning", "acgan") == "acgan"
+        ):
+            _checks.fail("discriminator", type(d0).__name__,
+                         "a conditional discriminator that classifies (conditioning='acgan') "
+                         "for a loss with aux_weight > 0")  # fmt: skip
         self._generators = [g for g, _ in pairs]
         self._discriminators = [d for _, d in pairs]
         self.mesh, split_batch = _data_parallel(config, d0, len(seeds))

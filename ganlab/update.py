@@ -167,23 +167,30 @@ def d_update(
     ``fake`` is a batch of generated samples; no gradient reaches whatever made them. ``key``
     draws the penalty's random points. Returns the new state and the metrics ``d_loss``
     (without the penalty), ``penalty``, ``d_real`` and ``d_fake`` (D's mean output on each
-    batch) and ``d_grad_norm``.
+    batch) and ``d_grad_norm``; with ``loss.aux_weight`` (AC-GAN) D also minimises its
+    weighted classification loss on both batches, reported as ``d_class``.
     """
     fake = jax.lax.stop_gradient(fake)
 
     def objective(params):
         model = nnx.merge(d_def, params, d.rest)
         score = _scorer(model, labels)
-        real_out, fake_out = score(real), score(fake)
+        classes = jnp.zeros(())
+        if loss.aux_weight:  # AC-GAN: D also classifies both batches as the labels say
+            real_out, real_cls = model.score_and_classify(real, labels)
+            fake_out, fake_cls = model.score_and_classify(fake, labels)
+            classes = loss.classification(real_cls, labels) + loss.classification(fake_cls, labels)
+        else:
+            real_out, fake_out = score(real), score(fake)
         value = loss.d_loss(real_out, fake_out)
         penalty = loss.penalty(score, real, fake, key)
-        aux = (value, penalty, jnp.mean(real_out), jnp.mean(fake_out))
-        return value + penalty, (aux, nnx.state(model, nnx.Not(nnx.Param)))
+        aux = (value, penalty, classes, jnp.mean(real_out), jnp.mean(fake_out))
+        return value + penalty + classes, (aux, nnx.state(model, nnx.Not(nnx.Param)))
 
     (_, (aux, rest)), grads = jax.value_and_grad(objective, has_aux=True)(d.params)
     updates, opt = tx.update(grads, d.opt, d.params)
     params = loss.constrain(optax.apply_updates(d.params, updates))
-    value, penalty, real_mean, fake_mean = aux
+    value, penalty, classes, real_mean, fake_mean = aux
     metrics = {
         "d_loss": value,
         "penalty": penalty,
@@ -191,6 +198,8 @@ def d_update(
         "d_fake": fake_mean,  # ... and on generated data
         "d_grad_norm": optax.tree.norm(grads),
     }
+    if loss.aux_weight:
+        metrics["d_class"] = classes  # the weighted classification loss, both batches
     return Player(params, rest, opt), metrics
 
 
@@ -240,8 +249,10 @@ def g_update(
     ``D(G(z, labels), labels)``).
 
     With ``unroll = k > 0`` the loss is taken through D after ``k`` unrolled updates of
-    ``d_tx`` against ``real`` and the generated batch (see :func:`unrolled`). Returns the new
-    state and the metrics ``g_loss`` and ``g_grad_norm``.
+    ``d_tx`` against ``real`` and the generated batch (see :func:`unrolled`). With
+    ``loss.aux_weight`` (AC-GAN) ``g_loss`` includes the weighted classification loss of the
+    generated batch against ``labels``. Returns the new state and the metrics ``g_loss`` and
+    ``g_grad_norm``.
     """
 
     def objective(params):
@@ -249,8 +260,11 @@ def g_update(
         d_params = d.params
         if unroll:
             d_params = unrolled(d_def, d, d_tx, loss, real, fake, unroll, labels)
-        score = _scorer(nnx.merge(d_def, d_params, d.rest), labels)
-        return loss.g_loss(score(fake)), after.rest
+        model = nnx.merge(d_def, d_params, d.rest)
+        if loss.aux_weight:  # AC-GAN: G also wants its sample classified as the label it asked
+            fake_out, fake_cls = model.score_and_classify(fake, labels)
+            return loss.g_loss(fake_out) + loss.classification(fake_cls, labels), after.rest
+        return loss.g_loss(_scorer(model, labels)(fake)), after.rest
 
     (value, rest), grads = jax.value_and_grad(objective, has_aux=True)(g.params)
     updates, opt = tx.update(grads, g.opt, g.params)

@@ -22,6 +22,7 @@ LOADERS = {
     "evaluator_mnist.npz": lambda: evaluator.load("mnist"),
     "evaluator_digits.npz": lambda: evaluator.load("digits"),
     "dcgan_mnist_generator.npz": models.pretrained_mnist_generator,
+    "conditional_mnist_generator.npz": models.pretrained_conditional_mnist_generator,
 }
 REPAIR = r"pip install --force-reinstall ganlab\).*git checkout -- ganlab/_data"
 

@@ -403,20 +403,26 @@ def spiral(noise: float = 0.05, turns: float = 2.0) -> Spiral:
 # --------------------------------------------------------------------------------------------
 
 
-@functools.partial(jax.tree_util.register_dataclass, data_fields=["data"], meta_fields=[])
+@functools.partial(
+    jax.tree_util.register_dataclass, data_fields=["data", "labels"], meta_fields=["classes"]
+)
 @dataclasses.dataclass(frozen=True, eq=False)
 class ArrayDataset:
-    """A fixed set of ``N`` rows, sampled uniformly with replacement. Build with
-    :func:`from_array`, which validates.
+    """A fixed set of ``N`` rows, sampled uniformly with replacement, optionally with a class
+    label per row. Build with :func:`from_array`, which validates.
 
     The rows are a pytree leaf, so passing the dataset as an argument to a jitted step makes
     them an input of the compiled function, not a constant baked into it.
 
     Attributes:
         data: ``(N, ...)`` float32, e.g. ``(N, 28, 28, 1)`` images or ``(N, 2)`` points.
+        labels: ``(N,)`` int32 class labels in ``[0, classes)``, or None.
+        classes: the number of classes (None when unlabelled).
     """
 
     data: jax.Array  # (N, ...)
+    labels: jax.Array | None = None  # (N,) int32
+    classes: int | None = None
 
     def __len__(self) -> int:
         return self.data.shape[0]
@@ -426,13 +432,32 @@ class ArrayDataset:
         """The shape of one row, e.g. ``(28, 28, 1)`` or ``(2,)``."""
         return tuple(self.data.shape[1:])
 
+    @property
+    def n_classes(self) -> int | None:
+        """The number of class labels (None for an unlabelled dataset)."""
+        return self.classes
+
     def sample(self, key: jax.Array, n: int) -> jax.Array:
         """Draw ``n`` rows uniformly with replacement, ``(n, *dim)`` float32."""
         return _jit_sample(self, _checks.key("key", key), _check_n(n))
 
+    def sample_labeled(self, key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+        """``n`` rows and their labels, ``(x (n, *dim), y (n,))``; ``x`` is exactly
+        :meth:`sample` with the same key. Only for a labelled dataset."""
+        if self.labels is None:
+            raise ValueError(
+                "this dataset has no labels; build it with from_array(x, labels=y) to draw "
+                "labelled rows"
+            )
+        return _jit_sample_labeled(self, _checks.key("key", key), _check_n(n))
+
     def _sample(self, key: jax.Array, n: int) -> jax.Array:
         idx = jax.random.randint(key, (n,), 0, self.data.shape[0])  # (n,)
         return self.data[idx]
+
+    def _sample_labeled(self, key: jax.Array, n: int) -> tuple[jax.Array, jax.Array]:
+        idx = jax.random.randint(key, (n,), 0, self.data.shape[0])  # (n,), as _sample draws
+        return self.data[idx], self.labels[idx]
 
 
 def as_sampler(name: str, value: Any) -> Any:
@@ -451,9 +476,15 @@ def as_sampler(name: str, value: Any) -> Any:
     return value
 
 
-def from_array(x: ArrayLike) -> ArrayDataset:
+def from_array(
+    x: ArrayLike, labels: ArrayLike | None = None, n_classes: int | None = None
+) -> ArrayDataset:
     """An :class:`ArrayDataset` from a float array ``(N, ...)`` with ``N >= 1`` and at least 2
-    dimensions (use ``x[:, None]`` for 1-D data); must be finite. Stored as float32."""
+    dimensions (use ``x[:, None]`` for 1-D data); must be finite. Stored as float32.
+
+    ``labels``: optional integer class labels ``(N,)``, one per row, for class-conditional
+    training (``ganlab.data.from_array(images, labels=y)``); ``n_classes`` defaults to
+    ``max(labels) + 1``."""
     a = np.asarray(x)
     if not np.issubdtype(a.dtype, np.floating):
         raise ValueError(
@@ -467,4 +498,24 @@ def from_array(x: ArrayLike) -> ArrayDataset:
     if a.shape[0] < 1:
         raise ValueError(f"x must hold at least one row, got shape {a.shape}")
     _checks.finite("x", a)
-    return ArrayDataset(data=jnp.asarray(a, dtype=jnp.float32))
+    if labels is None:
+        if n_classes is not None:
+            _checks.fail("n_classes", n_classes, "None when there are no labels")
+        return ArrayDataset(data=jnp.asarray(a, dtype=jnp.float32))
+    y = np.asarray(labels)
+    if y.dtype.kind not in "iu" or y.shape != (a.shape[0],):
+        _checks.fail("labels", f"dtype {y.dtype}, shape {y.shape}",
+                     f"integer class labels, one per row of x: shape ({a.shape[0]},)")  # fmt: skip
+    if y.min() < 0:
+        _checks.fail("labels", f"values {int(y.min())}..{int(y.max())}", "labels >= 0")
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    n_classes = _checks.integer("n_classes", n_classes, minimum=1)
+    if y.max() >= n_classes:
+        _checks.fail("labels", f"values {int(y.min())}..{int(y.max())}",
+                     f"class labels in [0, n_classes = {n_classes})")  # fmt: skip
+    return ArrayDataset(
+        data=jnp.asarray(a, dtype=jnp.float32),
+        labels=jnp.asarray(y, dtype=jnp.int32),
+        classes=n_classes,
+    )
