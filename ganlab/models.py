@@ -460,14 +460,16 @@ class _ConditionalDiscriminator(nnx.Module):
         if self.conditioning == "acgan":
             self.classifier = nnx.Linear(width, self.n_classes, rngs=rngs)
 
-    def _logit(self, h: jax.Array, labels: jax.Array) -> jax.Array:
+    def head(self, h: jax.Array, labels: jax.Array) -> jax.Array:
+        r"""The logit from features ``h = features(x, labels)`` ``(B, F)``: :math:`\psi(h)`,
+        plus :math:`e(y)^\top h` for ``"projection"``."""
         logit = self.out(h)[:, 0]  # (B,)
         if self.conditioning == "projection":
             logit = logit + jnp.sum(self.embed(jnp.asarray(labels, jnp.int32)) * h, axis=1)
         return logit
 
     def __call__(self, x: jax.Array, labels: jax.Array) -> jax.Array:
-        return self._logit(self.features(x, labels), labels)
+        return self.head(self.features(x, labels), labels)
 
     def score_and_classify(self, x: jax.Array, labels: jax.Array) -> tuple[jax.Array, jax.Array]:
         """``(D(x, y) (B,), class logits (B, n_classes))`` from one pass (``"acgan"`` only)."""
@@ -475,7 +477,7 @@ class _ConditionalDiscriminator(nnx.Module):
             _checks.fail("conditioning", self.conditioning,
                          "'acgan' for a discriminator that classifies")  # fmt: skip
         h = self.features(x, labels)
-        return self._logit(h, labels), self.classifier(h)
+        return self.head(h, labels), self.classifier(h)
 
     def classify(self, x: jax.Array) -> jax.Array:
         """AC-GAN's auxiliary classifier: class logits ``(B, n_classes)``."""

