@@ -5,6 +5,9 @@
 #   make lab      JupyterLab on your own copy of the student edition, in my-lessons/ (made once,
 #                 never overwritten: your answers survive the next `make lab`)
 #   make lab-instructor  JupyterLab on lessons/, the instructor's notebooks, solutions included
+#   make lab-zh / student-zh / assignments-zh   the same for the Chinese edition (中文版):
+#                 my-lessons-zh/, build/zh/student, build/nbgrader-zh
+#   make book also builds the Chinese site, in jupyter_book/_build/html/zh
 #   make assignments     the lessons as an nbgrader course: releases in build/nbgrader/release
 #   make grade SUBMISSIONS=DIR  autograde DIR/<student>/<lesson>/<lesson>.ipynb offline:
 #                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS at a time:
@@ -21,7 +24,8 @@ SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
 JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
-.PHONY: install test lint site book student lab lab-instructor assignments grade bench clean
+.PHONY: install test lint site site-zh book student student-zh lab lab-zh lab-instructor \
+	assignments assignments-zh grade bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,28 +45,53 @@ lint: $(STAMP)
 # here (with GANLAB_FAST=1: 4 to 6 minutes on top of nbval's run) rather than building with
 # execution off, so that the site tests check the real figures and animations.
 site: $(STAMP)
-	$(BIN)/jupyter-book build jupyter_book --all -W -n --keep-going
+	GANLAB_KEEP_FIGURES=1 $(BIN)/jupyter-book build jupyter_book --all -W -n --keep-going
+	$(MAKE) site-zh ZH_FLAGS="--all -W -n --keep-going"
+
+# The Chinese edition (中文版): the English build's executed lessons with their text translated
+# and their figures redrawn in Chinese (scripts/zh_edition.py), built without executing
+# anything, into jupyter_book/_build/html/zh beside the English site.
+site-zh: $(STAMP)
+	$(BIN)/python scripts/zh_edition.py build
+	$(BIN)/jupyter-book build build/zh/book $(ZH_FLAGS)
+	$(BIN)/python scripts/zh_edition.py font
+	rm -rf $(SITE)/zh
+	cp -r build/zh/book/_build/html $(SITE)/zh
 
 test: lint site
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval-lax
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build jupyter_book
+	GANLAB_KEEP_FIGURES=1 $(BIN)/jupyter-book build jupyter_book
+	$(MAKE) site-zh
 	@echo "Site built: open $(SITE)/index.html in a browser, or serve it with"
 	@echo "  $(BIN)/python -m http.server -d $(SITE)   and open http://127.0.0.1:8000"
 
 student: $(STAMP)
 	$(BIN)/python scripts/student_edition.py lessons build/student
 
+# The Chinese lessons (same code, Chinese text) and their student edition.
+student-zh: $(STAMP)
+	$(BIN)/python scripts/zh_edition.py notebooks build/zh/lessons
+	$(BIN)/python scripts/student_edition.py build/zh/lessons build/zh/student
+
 lab: student
 	$(BIN)/python scripts/learner_copy.py build/student $(LAB_DIR)
 	$(BIN)/jupyter lab $(LAB_DIR)/
+
+lab-zh: student-zh
+	$(BIN)/python scripts/learner_copy.py build/zh/student $(LAB_DIR)-zh
+	$(BIN)/jupyter lab $(LAB_DIR)-zh/
 
 lab-instructor: $(STAMP)
 	$(BIN)/jupyter lab lessons/
 
 assignments: $(STAMP)
 	$(BIN)/python scripts/nbgrader_course.py assignments
+
+assignments-zh: student-zh
+	$(BIN)/python scripts/nbgrader_course.py assignments --lessons build/zh/lessons \
+	  --course build/nbgrader-zh
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR" \

@@ -21,6 +21,7 @@ Small single-purpose modules behind a flat namespace::
 """
 
 from ganlab import (
+    _figures,
     checkpoint,
     course,
     data,
@@ -45,6 +46,9 @@ __version__ = "0.1.0"
 
 # JAX's on-disk compilation cache: on by default; GANLAB_COMPILATION_CACHE=0 turns it off.
 COMPILATION_CACHE = enable_compilation_cache()
+
+# GANLAB_KEEP_FIGURES=1 (the site build): keep each shown figure for the Chinese edition.
+_figures.keep_figures()
 
 __all__ = [
     "COMPILATION_CACHE",

@@ -355,10 +355,10 @@ class ConvDiscriminator(nnx.Module):
 
 # --- conditional models (Mirza & Osindero 2014; Miyato & Koyama 2018; Odena et al. 2017) -----
 
-#: How a conditional discriminator sees the label: ``"concat"`` (the one-hot label joins the
-#: input), ``"projection"`` (the inner product of a class embedding with D's features) and
-#: ``"acgan"`` (D does not see the label; it classifies, and the loss's ``aux_weight`` trains
-#: the classifier).
+#: The ways a conditional discriminator can see the label. ``"concat"``, the one-hot label
+#: joins the input; ``"projection"``, the inner product of a class embedding with D's
+#: features; ``"acgan"``, D does not see the label but classifies, and the loss's
+#: ``aux_weight`` trains the classifier.
 CONDITIONINGS = ("concat", "projection", "acgan")
 
 
@@ -494,7 +494,7 @@ class ConditionalMLPDiscriminator(_ConditionalDiscriminator):
     :math:`\phi(x)`; the logit is :math:`\psi(\phi(x)) + e(y)^\top \phi(x)` with a learned
     embedding :math:`e(y)` per class, the form the log-density ratio of a conditional model
     takes. ``"acgan"`` (Odena et al. 2017, https://arxiv.org/abs/1610.09585): D does not see
-    ``y``; a second head classifies ``x`` (:meth:`classify`).
+    ``y``; a second head classifies ``x`` (``classify``).
     """
 
     def __init__(

@@ -28,6 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SITE = pathlib.Path(os.environ.get("GANLAB_SITE", ROOT / "jupyter_book" / "_build" / "html"))
 CHROMIUM = os.environ.get("GANLAB_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOT = ROOT / "build" / "artifacts" / "lesson1.png"
+SCREENSHOT_ZH = ROOT / "build" / "artifacts" / "lesson1-zh.png"  # the Chinese edition's
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # The flags CI's browser runs with (issue 8), on top of Playwright's own headless set.
 FLAGS = [
     "--headless",
@@ -59,8 +61,13 @@ def _pages(site: pathlib.Path) -> list[str]:
     return sorted(
         p.relative_to(site).as_posix()
         for p in site.rglob("*.html")
-        if p.relative_to(site).parts[0] not in skip
+        if _edition_path(p.relative_to(site)).parts[0] not in skip
     )
+
+
+def _edition_path(rel: pathlib.PurePath) -> pathlib.PurePath:
+    """A page's path within its edition: without the Chinese edition's leading zh/."""
+    return pathlib.PurePath(*rel.parts[1:]) if rel.parts[0] == "zh" and len(rel.parts) > 1 else rel
 
 
 # ------------------------------------------------------------------ checks on the HTML files
@@ -69,10 +76,12 @@ def _pages(site: pathlib.Path) -> list[str]:
 def test_every_lesson_and_page_was_built():
     site = _site()
     pages = _pages(site)
-    for lesson in LESSONS:
-        assert f"lessons/{lesson}.html" in pages, f"{lesson} is not on the site"
-    for page in ("intro.html", "instructors.html", "bibliography.html", "api/index.html"):
-        assert page in pages
+    for edition in ("", "zh/"):  # the English site and the Chinese one
+        for lesson in LESSONS:
+            assert f"{edition}lessons/{lesson}.html" in pages, f"{edition}{lesson} is missing"
+        for page in ("intro", "instructors", "corrections", "glossary", "bibliography",
+                     "api/index"):  # fmt: skip
+            assert f"{edition}{page}.html" in pages
 
 
 REMOTE = re.compile(
@@ -102,15 +111,16 @@ def test_mathjax_is_local_and_out_of_static():
     assert not list((site / "_static").glob("**/tex-chtml*.js"))
 
 
-def test_solutions_are_folded_behind_a_toggle():
+@pytest.mark.parametrize("edition,label", [("", "Show the solution"), ("zh/", "显示参考答案")])
+def test_solutions_are_folded_behind_a_toggle(edition, label):
     site = _site()
     for lesson in LESSONS:
         nb = json.loads((ROOT / "lessons" / f"{lesson}.ipynb").read_text())
         n = sum("solution" in c["metadata"].get("tags", []) for c in nb["cells"])
-        html = (site / "lessons" / f"{lesson}.html").read_text(encoding="utf-8")
+        html = (site / f"{edition}lessons" / f"{lesson}.html").read_text(encoding="utf-8")
         folded = re.findall(
             r'<div class="cell tag_solution[^"]*">\s*<details class="[^"]*hide above-input">'
-            r"\s*<summary[^>]*>\s*<p[^>]*>Show the solution</p>",
+            rf"\s*<summary[^>]*>\s*<p[^>]*>{label}</p>",
             html,
         )
         assert len(folded) == n, f"{lesson}: {len(folded)} of {n} solutions folded"
@@ -170,17 +180,20 @@ def browsed(tmp_path_factory):
             page.goto(base + "index.html")  # Jupyter Book's index.html redirects to the root doc
             page.wait_for_url("**/intro.html")
             for name in _pages(site):
-                if name == "index.html":
+                if name in ("index.html", "zh/index.html"):  # each redirects to its intro
                     continue
                 page.goto(base + name, wait_until="load")
                 report[name] = page.evaluate(_INSPECT)
                 if name == f"lessons/{LESSONS[0]}.html":
                     report[name]["animations_play"] = _animations_play(page)
-                    _screenshot(page)
+                    _screenshot(page, SCREENSHOT)
+                if name == f"zh/lessons/{LESSONS[0]}.html":
+                    _screenshot(page, SCREENSHOT_ZH)
             context.close()
     finally:
         server.shutdown()
     return {
+        "base": base,
         "pages": report,
         "requests": requests,
         "refused": refused,
@@ -213,6 +226,8 @@ _INSPECT = """async () => {
       src: img.getAttribute("src") || "", alt: img.getAttribute("alt") || "",
       width: img.naturalWidth, output: !!img.closest(".cell_output"),
       animation: !!img.closest(".animation")})),
+    language: (document.querySelector("a.ganlab-language-link") || {}).href || null,
+    lang: document.documentElement.lang,
     animations: [...document.querySelectorAll(".animation")].map(a => ({
       buttons: a.querySelectorAll(".anim-buttons button").length,
       icons: a.querySelectorAll(".anim-buttons svg, .anim-buttons i").length,
@@ -237,13 +252,13 @@ def _animations_play(page) -> bool:
     return bool(first) and first != second and second != third
 
 
-def _screenshot(page) -> None:
+def _screenshot(page, path: pathlib.Path) -> None:
     """The first figure of lesson 1 with the prose and math around it: CI's artifact."""
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.locator(".cell_output img").first.scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -250)")
-    page.screenshot(path=str(SCREENSHOT))
-    print(f"\nscreenshot of lesson 1: {SCREENSHOT}", file=sys.__stdout__)
+    page.screenshot(path=str(path))
+    print(f"\nscreenshot of lesson 1: {path}", file=sys.__stdout__)
 
 
 def test_no_request_leaves_127_0_0_1(browsed):
@@ -301,3 +316,32 @@ def test_animations_have_their_controls_and_play(browsed):
 
 def test_screenshot_of_a_lesson_was_taken(browsed):
     assert SCREENSHOT.stat().st_size > 10_000
+    assert SCREENSHOT_ZH.stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------ the Chinese edition, zh/
+
+
+def test_every_chinese_lesson_is_typeset_with_its_figures_described_in_chinese(browsed):
+    pages = browsed["pages"]
+    for lesson in LESSONS:
+        seen = pages.get(f"zh/lessons/{lesson}.html")
+        assert seen, f"{lesson}: no Chinese page"
+        assert seen["math"] > 10 and seen["untypeset"] == 0, lesson
+        figures = [i for i in seen["images"] if i["output"]]
+        assert len(figures) >= 5, f"{lesson}: only {len(figures)} figures in Chinese"
+        for img in figures:
+            assert img["width"] > 0, f"{lesson}: an image did not load"
+            assert CJK.search(img["alt"]), f"{lesson}: alt text not in Chinese: {img['alt']!r}"
+        assert seen["lang"].startswith("zh"), (lesson, seen["lang"])
+
+
+def test_every_page_links_to_its_twin_in_the_other_language_and_the_link_loads(browsed):
+    pages, base = browsed["pages"], browsed["base"]
+    with_links = {n: s for n, s in pages.items() if s["language"]}
+    assert len(with_links) >= 2 * (len(LESSONS) + 4), len(with_links)
+    for name, seen in with_links.items():
+        target = seen["language"].removeprefix(base)
+        twin = name.removeprefix("zh/") if name.startswith("zh/") else f"zh/{name}"
+        assert target == twin, f"{name} links to {target}, not {twin}"
+        assert target in pages, f"{name}: its twin {target} was not loaded"

@@ -71,11 +71,14 @@ def _hide_solutions(app: Sphinx, docname: str, source: list[str]) -> None:
         if "solution" in tags and "hide-input" not in tags:
             meta["tags"] = [*tags, "hide-input"]
             mystnb = meta.setdefault("mystnb", {})
-            mystnb.setdefault("code_prompt_show", "Show the solution")
-            mystnb.setdefault("code_prompt_hide", "Hide the solution")
+            show, hide = SOLUTION_PROMPTS[app.config.ganlab_edition]
+            mystnb.setdefault("code_prompt_show", show)
+            mystnb.setdefault("code_prompt_hide", hide)
     source[0] = json.dumps(nb)
 
 
+SOLUTION_PROMPTS = {"en": ("Show the solution", "Hide the solution"),
+                    "zh": ("显示参考答案", "隐藏参考答案")}  # fmt: skip
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ANIMATION_FRAME = 'id="_anim_img'  # the <img> of matplotlib's to_jshtml() player
 # <link ... href="https://..."> and <script ... src="https://..."></script> in raw HTML output
@@ -135,6 +138,22 @@ def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, do
 
     if context.get("script_files"):
         context["script_files"] = [js for js in context["script_files"] if not is_thebe(js)]
+
+
+# The two editions: the English site in <html>/, the Chinese one in <html>/zh/ (built by
+# scripts/zh_edition.py from the English execution). Every page links to itself in the other.
+EDITIONS = {"en": ("中文版", "zh/", "zh-Hans"), "zh": ("English", "../", "en")}
+NOT_TRANSLATED = ("genindex", "search", "py-modindex")  # pages Sphinx generates in each
+
+
+def _language_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if pagename in NOT_TRANSLATED or "body" not in context:
+        return
+    label, prefix, lang = EDITIONS[app.config.ganlab_edition]
+    href = "../" * pagename.count("/") + prefix + pagename + ".html"
+    link = (f'<p class="ganlab-language"><a class="ganlab-language-link" href="{href}" '
+            f'hreflang="{lang}" lang="{lang}">{label}</a></p>')  # fmt: skip
+    context["body"] = link + context["body"]
 
 
 def _mathjax_tarball(cache: Path) -> Path:
@@ -199,4 +218,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _install_mathjax)
     app.add_post_transform(LocalOutputs)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.add_config_value("ganlab_edition", "en", "html")
+    app.connect("html-page-context", _language_link)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
