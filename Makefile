@@ -90,8 +90,8 @@ assignments: $(STAMP)
 	$(BIN)/python scripts/nbgrader_course.py assignments
 
 assignments-zh: student-zh
-	$(BIN)/python scripts/nbgrader_course.py assignments --lessons build/zh/lessons \
-	  --course build/nbgrader-zh
+	$(BIN)/python scripts/nbgrader_course.py --course build/nbgrader-zh assignments \
+	  --lessons build/zh/lessons
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR" \
