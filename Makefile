@@ -24,10 +24,11 @@ SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
 JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
-.PHONY: install test lint site site-zh book student student-zh lab lab-zh lab-instructor \
+.PHONY: install prereqs-site test lint site site-zh book student student-zh lab lab-zh lab-instructor \
 	assignments assignments-zh grade bench clean
 
 $(STAMP): pyproject.toml
+	@test -x $(BIN)/python || sh scripts/prereqs.sh python $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,book]"
@@ -44,7 +45,7 @@ lint: $(STAMP)
 # Lessons still come from the execution cache when their code has not changed. CI executes them
 # here (with GANLAB_FAST=1: 4 to 6 minutes on top of nbval's run) rather than building with
 # execution off, so that the site tests check the real figures and animations.
-site: $(STAMP)
+site: prereqs-site $(STAMP)
 	GANLAB_KEEP_FIGURES=1 $(BIN)/jupyter-book build jupyter_book --all -W -n --keep-going
 	$(MAKE) site-zh ZH_FLAGS="--all -W -n --keep-going"
 
@@ -58,10 +59,15 @@ site-zh: $(STAMP)
 	rm -rf $(SITE)/zh
 	cp -r build/zh/book/_build/html $(SITE)/zh
 
-test: lint site
+# What the machine needs, checked before anything is installed or built (scripts/prereqs.sh):
+# Python 3.11+ with venv for every target ($(STAMP)), npm for the site once.
+prereqs-site:
+	@sh scripts/prereqs.sh npm
+
+test: prereqs-site lint site
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval-lax
 
-book: $(STAMP)
+book: prereqs-site $(STAMP)
 	GANLAB_KEEP_FIGURES=1 $(BIN)/jupyter-book build jupyter_book
 	$(MAKE) site-zh
 	@echo "Site built: open $(SITE)/index.html in a browser, or serve it with"

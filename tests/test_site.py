@@ -17,6 +17,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -26,7 +27,31 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SITE = pathlib.Path(os.environ.get("GANLAB_SITE", ROOT / "jupyter_book" / "_build" / "html"))
-CHROMIUM = os.environ.get("GANLAB_CHROMIUM", "/usr/bin/chromium")
+# Where each platform puts Chromium or Chrome; GANLAB_CHROMIUM overrides.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+CHROMIUM_PATHS = (
+    "/usr/bin/chromium",
+    "/snap/bin/chromium",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Google\Chrome\Application\chrome.exe",
+)
+
+
+def find_chromium() -> str | None:
+    """The browser the site tests drive: $GANLAB_CHROMIUM, else the first Chromium or Chrome
+    on PATH or in its platform's usual place; None when there is none."""
+    if os.environ.get("GANLAB_CHROMIUM"):
+        return os.environ["GANLAB_CHROMIUM"]
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return next((p for p in CHROMIUM_PATHS if os.access(p, os.X_OK)), None)
+
+
+CHROMIUM = find_chromium()
 SCREENSHOT = ROOT / "build" / "artifacts" / "lesson1.png"
 SCREENSHOT_ZH = ROOT / "build" / "artifacts" / "lesson1-zh.png"  # the Chinese edition's
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -138,8 +163,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browsed(tmp_path_factory):
     """Serve the site on 127.0.0.1, load every page in chromium, and report what each showed."""
     site = _site()
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    if CHROMIUM is None or not os.access(CHROMIUM, os.X_OK):
+        _unavailable(
+            f"no Chromium or Chrome found (on PATH as {', '.join(CHROMIUM_NAMES)}, or in "
+            "/Applications, Program Files, /snap/bin): install it (apt-get install chromium, "
+            "brew install --cask chromium) or set GANLAB_CHROMIUM to the browser's path"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
