@@ -26,20 +26,14 @@ import time
 
 import jax
 import numpy as np
+import train_dcgan_mnist  # this folder: the unconditional generator's script
 
 from ganlab import data, evaluator, models, train
 
 MODEL = dict(**models.PRETRAINED_CONDITIONAL_MNIST, seed=0)  # conditional_conv_gan(**MODEL)
-CONFIG = train.Config(
-    loss="nonsaturating",
-    steps=10_000,
-    batch_size=64,
-    seed=0,
-    g_lr=2e-4,
-    d_lr=2e-4,
-    g_betas=(0.5, 0.999),
-    d_betas=(0.5, 0.999),
-)
+# DCGAN's settings, exactly those of the shipped unconditional generator: the non-saturating
+# loss, Adam(2e-4, betas (0.5, 0.999)) for both players, batch 64, 10,000 steps, seed 0.
+CONFIG: train.Config = train_dcgan_mnist.CONFIG
 DEFAULT_OUT = pathlib.Path(__file__).resolve().parents[1] / "ganlab" / "_data"
 DEFAULT_OUT = DEFAULT_OUT / "conditional_mnist_generator.npz"
 
