@@ -27,9 +27,30 @@ def _pickled(fig) -> str | None:
         return None
 
 
+def keeping() -> bool:
+    """Whether figures are kept (``GANLAB_KEEP_FIGURES`` is set and not 0)."""
+    return os.environ.get(ENV, "").strip() not in ("", "0")
+
+
+class KeptHTML(str):
+    """An animation's HTML (what :func:`ganlab.plot.to_html` returns) that also carries what
+    drew it: ``kept``, the arguments of :func:`ganlab.plot.animate_training` and of
+    ``to_html``. Shown through ``IPython.display.HTML``, it is kept under :data:`MIME`."""
+
+    def __new__(cls, html: str, kept: dict):
+        self = super().__new__(cls, html)
+        self.kept = kept
+        return self
+
+
+def _pickled_html(obj) -> str | None:
+    kept = getattr(getattr(obj, "data", None), "kept", None)
+    return None if kept is None else _pickled(kept)
+
+
 def keep_figures() -> bool:
     """Register the formatter in the running IPython kernel; returns whether it did."""
-    if os.environ.get(ENV, "").strip() in ("", "0"):
+    if not keeping():
         return False
     try:
         from IPython import get_ipython
@@ -52,12 +73,15 @@ def keep_figures() -> bool:
     if MIME not in display.formatters:
         display.formatters[MIME] = FigureFormatter(parent=display)
     display.formatters[MIME].for_type(FigureBase, _pickled)
+    from IPython.display import HTML
+
+    display.formatters[MIME].for_type(HTML, _pickled_html)  # an animation: what drew it
     if MIME not in display.active_types:
         display.active_types = [*display.active_types, MIME]
     return True
 
 
 def unpickle(data: str):
-    """The figure kept under :data:`MIME` (in the process that reads it, trusted: the course's
-    own build output)."""
+    """The figure kept under :data:`MIME`, or for an animation the dict of what drew it (read
+    by the course's own build, from its own output)."""
     return pickle.loads(zlib.decompress(base64.b64decode(data)))

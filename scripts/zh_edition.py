@@ -277,6 +277,42 @@ def redraw(data: str, table: dict[str, str], missing: set[str], glyphs: list[str
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _animation(kept: dict, table: dict[str, str] | None, missing: set[str]):
+    """The animation ``kept`` describes, its text translated frame by frame when ``table``."""
+    from ganlab import plot
+
+    anim = plot.animate_training(**kept["animation"])
+    if table is not None:
+        update = anim._func
+
+        def translated(*args):
+            changed = update(*args)
+            translate_figure(anim._fig, table, missing)
+            return changed
+
+        anim._func = translated
+    return anim
+
+
+def reanimate(data: str, table: dict[str, str], missing: set[str], glyphs: list[str]) -> str:
+    """The kept animation ``data`` drawn again with its text translated: its HTML player."""
+    from ganlab import _figures, plot
+
+    kept = _figures.unpickle(data)
+    anim = _animation(kept, table, missing)
+    records = _Records()
+    logging.getLogger("matplotlib").addHandler(records)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            html = plot.to_html(anim, kept["default_mode"], kept["embed_limit_mb"])
+    finally:
+        logging.getLogger("matplotlib").removeHandler(records)
+    said = [str(w.message) for w in caught] + records.messages
+    glyphs += [m for m in said if "missing from" in m or "does not have a glyph" in m]
+    return str(html)
+
+
 def kept_figures(nb) -> list:
     from ganlab import _figures
 
@@ -294,6 +330,10 @@ def collect_figure_texts() -> int:
         nb = nbformat.read(executed_lesson(english, None), as_version=4)
         for out in kept_figures(nb):
             fig = _figures.unpickle(out["data"][_figures.MIME])
+            if isinstance(fig, dict):  # an animation: its texts after the first frame's update
+                anim = _animation(fig, None, set())
+                anim._func(0)
+                fig = anim._fig
             for t in _texts(fig):
                 found = template(t.get_text())
                 if found and found[0] not in table:
@@ -330,8 +370,12 @@ def chinese_notebook(source: Path, report: dict) -> nbformat.NotebookNode:
             if _figures.MIME in data:
                 kept = data.pop(_figures.MIME)
                 missing, glyphs = report["missing_figure_texts"], report["glyphs"]
-                data["image/png"] = redraw(kept, table, missing, glyphs)
-                report["figures"] += 1
+                if "text/html" in data:  # an animation
+                    data["text/html"] = reanimate(kept, table, missing, glyphs)
+                    report["animations"] += 1
+                else:
+                    data["image/png"] = redraw(kept, table, missing, glyphs)
+                    report["figures"] += 1
             elif "image/png" in data:
                 report["figures_not_kept"].append(f"{stem}:{cell.id}")
     nb.metadata["language_info"] = {"name": "python"}
@@ -387,8 +431,9 @@ def write_book(executed: Path | None, out: Path) -> dict:
     import yaml
 
     use_cjk_font()
-    report = {"figures": 0, "untranslated_cells": [], "missing_figure_texts": set(),
-              "glyphs": [], "figures_not_kept": [], "lessons": []}  # fmt: skip
+    report = {"figures": 0, "animations": 0, "untranslated_cells": [],
+              "missing_figure_texts": set(), "glyphs": [], "figures_not_kept": [],
+              "lessons": []}  # fmt: skip
     if out.exists():
         shutil.rmtree(out)
     (out / "lessons").mkdir(parents=True)
@@ -490,7 +535,8 @@ def main(argv=None) -> int:
         return 0
     if args.command == "build":
         report = write_book(args.executed, args.out or OUT / "book")
-        print(f"{len(report['lessons'])} lessons, {report['figures']} figures redrawn; "
+        print(f"{len(report['lessons'])} lessons, {report['figures']} figures and "
+              f"{report['animations']} animations redrawn; "
               f"untranslated: {len(report['untranslated_cells'])} cells, "
               f"{len(report['missing_figure_texts'])} figure texts; "
               f"missing glyphs: {len(report['glyphs'])}")  # fmt: skip
@@ -503,8 +549,8 @@ def main(argv=None) -> int:
         if args.out is None:
             parser.error("notebooks needs an output folder")
         args.out.mkdir(parents=True, exist_ok=True)
-        report = {"figures": 0, "untranslated_cells": [], "missing_figure_texts": set(),
-                  "glyphs": [], "figures_not_kept": []}  # fmt: skip
+        report = {"figures": 0, "animations": 0, "untranslated_cells": [],
+                  "missing_figure_texts": set(), "glyphs": [], "figures_not_kept": []}  # fmt: skip
         for english in sorted(LESSONS.glob("*.ipynb")):
             nbformat.write(chinese_notebook(english, report), args.out / english.name)
         print(f"wrote the Chinese lessons to {args.out}")

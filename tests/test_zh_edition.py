@@ -80,8 +80,8 @@ def test_a_page_that_changes_makes_its_translation_stale(copied, monkeypatch, tm
 
 
 def test_the_chinese_lessons_have_the_english_code_byte_for_byte():
-    report = {"figures": 0, "untranslated_cells": [], "missing_figure_texts": set(),
-              "glyphs": [], "figures_not_kept": []}  # fmt: skip
+    report = {"figures": 0, "animations": 0, "untranslated_cells": [],
+              "missing_figure_texts": set(), "glyphs": [], "figures_not_kept": []}  # fmt: skip
     for english in sorted(zh.LESSONS.glob("*.ipynb")):
         source = nbformat.read(english, as_version=4)
         chinese = zh.chinese_notebook(english, report)
@@ -143,6 +143,7 @@ def test_the_built_chinese_site_has_every_lesson_with_its_figures_redrawn():
     report = _report()
     assert report["lessons"] == sorted(p.stem for p in zh.LESSONS.glob("*.ipynb"))
     assert report["figures"] >= 40, report["figures"]
+    assert report["animations"] == 3, report["animations"]  # lessons 1, 3 and 4
     assert not report["untranslated_cells"], report["untranslated_cells"][:5]
     assert not report["missing_figure_texts"], report["missing_figure_texts"][:10]
     assert not report["glyphs"], report["glyphs"][:5]  # no tofu: every glyph drawn
@@ -223,3 +224,27 @@ def test_the_redraw_reports_a_glyph_the_font_lacks_and_draws_chinese_without_tof
     table = {"step {} of $G$": "第 {} 步的 $G$", "generator step": "生成器训练步"}
     zh.redraw(kept("step 400 of $G$"), table, missing, glyphs)
     assert not glyphs and not missing
+
+
+def test_an_animation_is_kept_and_drawn_again_with_its_text_translated(monkeypatch):
+    import base64
+    import pickle
+    import zlib
+
+    import numpy as np
+
+    from ganlab import _figures, data, plot
+
+    monkeypatch.setenv(_figures.ENV, "1")
+    zh.use_cjk_font()
+    frames = [{"step": s, "samples": np.full((20, 2), s / 100.0)} for s in (0, 100, 200)]
+    html = plot.to_html(plot.animate_training(frames, data.ring()))
+    assert isinstance(html, _figures.KeptHTML) and html.kept["animation"]["frames"]
+    kept = base64.b64encode(zlib.compress(pickle.dumps(html.kept))).decode("ascii")
+    missing, glyphs = set(), []
+    table = {"step {}": "第 {} 步", "generated": "生成样本", "data": "真实数据"}
+    again = zh.reanimate(kept, table, missing, glyphs)
+    assert again != str(html) and again.count("data:image/png") == 3  # three frames, redrawn
+    assert not glyphs
+    monkeypatch.delenv(_figures.ENV)
+    assert type(plot.to_html(plot.animate_training(frames, data.ring()))) is str

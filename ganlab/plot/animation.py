@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ganlab import _checks
+from ganlab import _checks, _figures
 from ganlab.plot._common import (
     _FAKE_COLOR,
     _HEAT_LABEL,
@@ -191,7 +191,11 @@ def animate_training(
         return changed
 
     update(0)
-    return FuncAnimation(fig, update, frames=range(len(frames)), interval=interval, blit=False)
+    anim = FuncAnimation(fig, update, frames=range(len(frames)), interval=interval, blit=False)
+    # What drew it, so that the course's Chinese edition can draw it again (ganlab._figures).
+    anim._ganlab_args = dict(frames=frames, data=data, extent=extent, interval=interval,
+                             kind=kind, figsize=figsize)  # fmt: skip
+    return anim
 
 
 def to_html(anim: FuncAnimation, default_mode: str = "once", embed_limit_mb: float = 50.0) -> str:
@@ -207,7 +211,12 @@ def to_html(anim: FuncAnimation, default_mode: str = "once", embed_limit_mb: flo
     _checks.choice("default_mode", default_mode, ("once", "loop", "reflect"))
     embed_limit_mb = _checks.positive("embed_limit_mb", embed_limit_mb)
     with plt.rc_context({"animation.embed_limit": embed_limit_mb}):
-        return anim.to_jshtml(default_mode=default_mode)
+        html = anim.to_jshtml(default_mode=default_mode)
+    args = getattr(anim, "_ganlab_args", None)
+    if args is not None and _figures.keeping():
+        return _figures.KeptHTML(html, {"animation": args, "default_mode": default_mode,
+                                        "embed_limit_mb": embed_limit_mb})  # fmt: skip
+    return html
 
 
 def strip(
