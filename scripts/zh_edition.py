@@ -333,6 +333,7 @@ def collect_figure_texts() -> int:
             if isinstance(fig, dict):  # an animation: its texts after the first frame's update
                 anim = _animation(fig, None, set())
                 anim._func(0)
+                anim._draw_was_started = True  # read, not shown: no "never rendered" warning
                 fig = anim._fig
             for t in _texts(fig):
                 found = template(t.get_text())
