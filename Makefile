@@ -24,15 +24,20 @@ SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
 JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
-.PHONY: install prereqs-site test lint site site-zh book student student-zh lab lab-zh lab-instructor \
+.PHONY: install lock prereqs-site test lint site site-zh book student student-zh lab lab-zh lab-instructor \
 	assignments assignments-zh grade bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || sh scripts/prereqs.sh python $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,book]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,book]" -c constraints.txt
 	touch $@
+
+# constraints.txt: the versions of everything installed, after `make test` has passed with them.
+lock: $(STAMP)
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 install: $(STAMP)
 

@@ -111,3 +111,24 @@ def test_compiling_a_training_step_fills_the_cache(tmp_path):
     _fresh_import(env, code)
     entries = list((tmp_path / "jax").iterdir())
     assert entries, "the first process wrote nothing to the cache"
+
+
+def test_the_lock_pins_every_requirement_at_a_version_its_lower_bound_allows():
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    pins = {}
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            name, sep, version = line.partition("==")
+            assert sep, f"constraints.txt pins exact versions only: {line!r}"
+            pins[canonicalize_name(name)] = version.strip()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = pyproject["optional-dependencies"]
+    for text in pyproject["dependencies"] + extras["dev"] + extras["book"]:
+        req = Requirement(text)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not pinned in constraints.txt (make lock)"
+        assert req.specifier.contains(pins[name], prereleases=True), (text, pins[name])
+    assert "ganlab" not in pins  # the project itself is installed from the checkout
