@@ -35,6 +35,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -251,6 +252,22 @@ class _Records(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@contextlib.contextmanager
+def _missing_glyphs(glyphs: list[str]):
+    """Add to ``glyphs`` what matplotlib says about glyphs its fonts lack while drawing: a
+    warning for plain text, a log record for mathtext."""
+    records = _Records()
+    logging.getLogger("matplotlib").addHandler(records)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        logging.getLogger("matplotlib").removeHandler(records)
+    said = [str(w.message) for w in caught] + records.messages
+    glyphs += [m for m in said if "missing from" in m or "does not have a glyph" in m]
+
+
 def redraw(data: str, table: dict[str, str], missing: set[str], glyphs: list[str]) -> str:
     """The kept figure ``data``, translated and drawn as a base64 PNG."""
     import base64
@@ -260,17 +277,8 @@ def redraw(data: str, table: dict[str, str], missing: set[str], glyphs: list[str
     fig = _figures.unpickle(data)
     translate_figure(fig, table, missing)
     buf = io.BytesIO()
-    # A missing glyph is a warning for plain text and a log record for mathtext: catch both.
-    records = _Records()
-    logging.getLogger("matplotlib").addHandler(records)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            fig.savefig(buf, format="png", bbox_inches="tight")
-    finally:
-        logging.getLogger("matplotlib").removeHandler(records)
-    said = [str(w.message) for w in caught] + records.messages
-    glyphs += [m for m in said if "missing from" in m or "does not have a glyph" in m]
+    with _missing_glyphs(glyphs):
+        fig.savefig(buf, format="png", bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(fig)
@@ -300,16 +308,8 @@ def reanimate(data: str, table: dict[str, str], missing: set[str], glyphs: list[
 
     kept = _figures.unpickle(data)
     anim = _animation(kept, table, missing)
-    records = _Records()
-    logging.getLogger("matplotlib").addHandler(records)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            html = plot.to_html(anim, kept["default_mode"], kept["embed_limit_mb"])
-    finally:
-        logging.getLogger("matplotlib").removeHandler(records)
-    said = [str(w.message) for w in caught] + records.messages
-    glyphs += [m for m in said if "missing from" in m or "does not have a glyph" in m]
+    with _missing_glyphs(glyphs):
+        html = plot.to_html(anim, kept["default_mode"], kept["embed_limit_mb"])
     return str(html)
 
 
