@@ -77,6 +77,16 @@ def preview_fn(directory: pathlib.Path):
     return evaluate
 
 
+def save_generator(generator, out: pathlib.Path) -> None:
+    """Write ``generator``'s weights to ``out``, unless training diverged (its samples are
+    NaN/inf), in which case nothing is written."""
+    fake = np.asarray(generator.sample(jax.random.key(0), 256))
+    if not np.all(np.isfinite(fake)):
+        raise SystemExit("training diverged: the generator makes NaN/inf; nothing written")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    models.save_weights(generator, out)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=CONFIG.steps, help="generator steps")
@@ -97,11 +107,7 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     result = train.train(g, d, images, config, eval_fn=eval_fn)
     seconds = time.perf_counter() - start
-    fake = np.asarray(result.generator.sample(jax.random.key(0), 256))
-    if not np.all(np.isfinite(fake)):
-        raise SystemExit("training diverged: the generator makes NaN/inf; nothing written")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    models.save_weights(result.generator, args.out)
+    save_generator(result.generator, args.out)
     h = result.history
     print(
         f"{args.steps} steps in {seconds:.0f} s ({args.steps / seconds:.1f} steps/s, "
