@@ -21,6 +21,7 @@ Small single-purpose modules behind a flat namespace::
 """
 
 from ganlab import (
+    _alt,
     _figures,
     checkpoint,
     course,
@@ -49,6 +50,8 @@ COMPILATION_CACHE = enable_compilation_cache()
 
 # GANLAB_KEEP_FIGURES=1 (the site build): keep each shown figure for the Chinese edition.
 _figures.keep_figures()
+# In JupyterLab (a kernel a Jupyter server started): each figure carries its cell's alt text.
+_alt.describe_figures()
 
 __all__ = [
     "COMPILATION_CACHE",

@@ -27,6 +27,7 @@ pure state, trains the state, and writes the result back into the modules.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -441,23 +442,51 @@ class Trainer:
         """Generator updates done so far."""
         return int(np.asarray(self.state.step)[0])
 
-    def run(self, steps: int | None = None, eval_fn: Callable | None = None) -> History:
+    def run(
+        self, steps: int | None = None, eval_fn: Callable | None = None, *, live: Any = None
+    ) -> History:
         """Train ``steps`` more steps (default ``config.steps``); returns the history.
 
         ``eval_fn(generator, discriminator) -> dict`` is called every ``config.eval_every``
         steps (and at step 0 of a fresh run) with the current models — lists of models for a
         seeded trainer — and its results are appended to ``history["eval"]`` with the step.
+
+        ``live``: ``True`` or a :class:`ganlab.plot.LiveView` shows the samples and the losses
+        while training, redrawn in place in JupyterLab and drawn once at the end headless.
         """
         steps = self.config.steps if steps is None else _checks.integer("steps", steps, minimum=0)
         if eval_fn is not None:
             _checks.function("eval_fn", eval_fn, "(generator, discriminator) -> dict")
+        view = None
+        if live is not None and live is not False:
+            from ganlab.plot.live import live_view
+
+            view = live_view(live)
         every = self.config.eval_every
         if eval_fn is not None and every and self.step == 0:
             self._evaluate(eval_fn)
         start, end = self.step, self.step + steps
-        # Fused calls of k steps; evaluation points must fall on call boundaries, and a
-        # remainder shorter than k runs as single steps (no recompilation for odd lengths).
+        # Fused calls of k steps; evaluation points (and a live view's redraws) must fall on
+        # call boundaries, and a remainder shorter than k runs as single steps (no
+        # recompilation for odd lengths).
         k = math.gcd(self.steps_per_call, every) if (eval_fn and every) else self.steps_per_call
+        if view is not None:
+            if view.redraws:
+                k = math.gcd(k, view.every)
+            view.start(self, end)
+        try:
+            self._loop(start, end, k, eval_fn, every, view)
+        except BaseException:
+            if view is not None:
+                with contextlib.suppress(Exception):  # the error, not the picture, is the news
+                    view.finish()
+            raise
+        if view is not None:
+            view.finish()
+        return self.history
+
+    def _loop(self, start: int, end: int, k: int, eval_fn, every: int, view) -> None:
+        steps = end - start
         with tqdm(total=steps, disable=not self.config.progress, leave=False) as bar:
             t = start
             while t < end:
@@ -484,8 +513,9 @@ class Trainer:
                 )
                 if eval_fn is not None and every and t % every == 0:
                     self._evaluate(eval_fn)
+                if view is not None and t % view.every == 0:
+                    view.step(t)
         self._sync()
-        return self.history
 
     def _evaluate(self, eval_fn: Callable) -> None:
         self._sync()
@@ -622,6 +652,7 @@ def train(
     config: Config | None = None,
     *,
     eval_fn: Callable | None = None,
+    live: Any = None,
     **overrides,
 ) -> TrainResult:
     """Train ``generator`` and ``discriminator`` (in place) on ``data``.
@@ -630,10 +661,11 @@ def train(
     Returns the trained models, the history (``"step"`` and one array per metric: ``d_loss``,
     ``g_loss``, ``penalty``, ``d_real``, ``d_fake``, ``d_grad_norm``, ``g_grad_norm``; plus the
     list ``"eval"``) and the :class:`Trainer`, which can continue, sample and save.
+    ``live=True`` (or a :class:`ganlab.plot.LiveView`) shows the run as it trains.
     """
     config = _check_config(config).replace(**overrides)
     trainer = Trainer(generator, discriminator, data, config)
-    trainer.run(eval_fn=eval_fn)
+    trainer.run(eval_fn=eval_fn, live=live)
     return TrainResult(trainer.generator, trainer.discriminator, trainer.history, trainer)
 
 
@@ -644,6 +676,7 @@ def train_seeds(
     seeds: Sequence[int] = tuple(range(10)),
     *,
     eval_fn: Callable | None = None,
+    live: Any = None,
     **overrides,
 ) -> SeedsResult:
     """Train one pair per seed, all in one vmapped program.
@@ -653,5 +686,5 @@ def train_seeds(
     """
     config = _check_config(config).replace(**overrides)
     trainer = Trainer.from_seeds(make_models, data, config, seeds)
-    trainer.run(eval_fn=eval_fn)
+    trainer.run(eval_fn=eval_fn, live=live)
     return SeedsResult(trainer.generators, trainer.discriminators, trainer.history, trainer)

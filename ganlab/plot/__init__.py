@@ -23,7 +23,8 @@ Every name is used flat (``plot.samples``); the modules hold one kind of picture
 - ``ganlab.plot.images``: image batches (grids, real next to generated, latent walks);
 - ``ganlab.plot.lines``: line plots (training curves, curves with infinities, metric sweeps);
 - ``ganlab.plot.bars``: bars and histograms (weights, mode shares, one bar per method);
-- ``ganlab.plot.animation``: training frames, animated or as a strip.
+- ``ganlab.plot.animation``: training frames, animated or as a strip;
+- ``ganlab.plot.live``: :class:`LiveView`, a run's samples and losses redrawn while it trains.
 """
 
 from ganlab.plot._common import DEFAULT_EXTENT
@@ -31,6 +32,7 @@ from ganlab.plot.animation import animate_training, frame_recorder, strip, to_ht
 from ganlab.plot.bars import method_bars, mode_histogram, mode_timeline, weight_histogram
 from ganlab.plot.images import image_grid, interpolation, real_vs_generated, tile_images
 from ganlab.plot.lines import curves, loss_vs_distance, loss_with_eval, losses, metric_sweeps
+from ganlab.plot.live import LiveView
 from ganlab.plot.phase import trajectory, vector_field
 from ganlab.plot.plane import (
     density,
@@ -45,6 +47,7 @@ from ganlab.plot.plane import (
 
 __all__ = [
     "DEFAULT_EXTENT",
+    "LiveView",
     "animate_training",
     "curves",
     "density",
