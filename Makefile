@@ -1,4 +1,6 @@
-# Every target creates .venv when it is missing and installs the project into it.
+# Every target creates .venv when it is missing and installs the project into it: make lab,
+# lab-zh, lab-instructor, student and student-zh only what a learner needs (the extra lab),
+# the other targets everything (the extras dev and book).
 #   make test     ruff, the strict site build, the unit and site tests, every lesson by nbval
 #   make book     run every lesson (cached) and build the site in jupyter_book/_build/html
 #   make student  the student edition of the lessons (solutions removed) in build/student
@@ -18,6 +20,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 CODE   := $(wildcard ganlab tests benchmarks scripts lessons jupyter_book/_ext)
 NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 SITE   := jupyter_book/_build/html
@@ -27,11 +30,21 @@ JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/
 .PHONY: install lock prereqs-site test lint site site-zh book student student-zh lab lab-zh lab-instructor \
 	assignments assignments-zh grade bench clean
 
+# Two installs: everything (the tests, lint, grading, the site: extras dev and book), or only
+# what a learner needs for the lessons in JupyterLab (extra lab), for the lab and student
+# targets. The full install includes the lab's, so it marks both done.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || sh scripts/prereqs.sh python $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,book]" -c constraints.txt
+	touch $@ $(LAB_STAMP)
+
+$(LAB_STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || sh scripts/prereqs.sh python $(PYTHON)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[lab]" -c constraints.txt
 	touch $@
 
 # constraints.txt: the versions of everything installed, after `make test` has passed with them.
@@ -78,11 +91,11 @@ book: prereqs-site $(STAMP)
 	@echo "Site built: open $(SITE)/index.html in a browser, or serve it with"
 	@echo "  $(BIN)/python -m http.server -d $(SITE)   and open http://127.0.0.1:8000"
 
-student: $(STAMP)
+student: $(LAB_STAMP)
 	$(BIN)/python scripts/student_edition.py lessons build/student
 
 # The Chinese lessons (same code, Chinese text) and their student edition.
-student-zh: $(STAMP)
+student-zh: $(LAB_STAMP)
 	$(BIN)/python scripts/zh_edition.py notebooks build/zh/lessons
 	$(BIN)/python scripts/student_edition.py build/zh/lessons build/zh/student
 
@@ -94,7 +107,7 @@ lab-zh: student-zh
 	$(BIN)/python scripts/learner_copy.py build/zh/student $(LAB_DIR)-zh
 	$(BIN)/jupyter lab $(LAB_DIR)-zh/
 
-lab-instructor: $(STAMP)
+lab-instructor: $(LAB_STAMP)
 	$(BIN)/jupyter lab lessons/
 
 assignments: $(STAMP)

@@ -19,30 +19,78 @@ def _bounds(requirements) -> dict[str, str]:
     return {_name(r): r.strip()[len(_name(r)) :].strip() for r in requirements}
 
 
-def test_environment_yml_installs_what_pyproject_declares():
+# conda-forge's newest version of the packages whose place in environment.yml depends on it,
+# read from their conda-forge package pages (anaconda.org/conda-forge/NAME) on 2026-12-02.
+# None: not on conda-forge under that name. Every other package is taken to be on conda-forge
+# at a version its lower bound allows.
+CONDA_FORGE_NEWEST = {
+    "orbax-checkpoint": "0.8.0",
+    "nbgrader": "0.9.5",
+    "flax": "0.12.6",
+    "jax": "0.10.1",
+    "jupyterlab-myst": "2.6.0",
+    "playwright": None,  # conda-forge's is playwright-python
+    "mplfonts": None,
+}
+
+
+def _pyproject_requirements() -> list[str]:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = pyproject["optional-dependencies"]
-    wanted = _bounds(pyproject["dependencies"] + extras["dev"] + extras["book"])
+    everything = pyproject["dependencies"] + extras["lab"] + extras["dev"] + extras["book"]
+    return [r for r in everything if _name(r) != "ganlab"]  # dev = ganlab[lab] + ...
+
+
+def _conda_forge_can_meet(requirement: str) -> bool:
+    from packaging.requirements import Requirement
+
+    newest = CONDA_FORGE_NEWEST.get(_name(requirement), "any")
+    if newest == "any":
+        return True
+    return newest is not None and Requirement(requirement).specifier.contains(newest)
+
+
+def test_environment_yml_installs_what_pyproject_declares():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _bounds(_pyproject_requirements())
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "conda-forge" in env["channels"]
+    assert env["channels"] == ["conda-forge"]
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    from_pypi = [r for r in pip if r != "-e ."]  # packages conda-forge names differently
-    got = _bounds([c for c in conda if _name(c) not in ("python", "pip")] + from_pypi)
+    from_pypi = [r for r in pip if r != "-e ."]
+    from_conda = [c for c in conda if _name(c) not in ("python", "pip")]
+    got = _bounds(from_conda + from_pypi)
     assert got == wanted, "environment.yml and pyproject.toml list different packages/bounds"
     assert "-e ." in pip
     python = next(c for c in conda if _name(c) == "python")
     assert python.replace(" ", "") == "python" + pyproject["requires-python"]
+    # The rule: from conda-forge exactly what it can give at the lower bound, the rest from PyPI.
+    for requirement in from_conda:
+        assert _conda_forge_can_meet(requirement), f"{requirement}: move it to the pip: section"
+    for requirement in from_pypi:
+        assert not _conda_forge_can_meet(requirement), f"{requirement}: conda-forge has it"
 
 
-# The one upper bound: Jupyter Book 2 downloads its theme at build time and cannot build offline.
-ALLOWED_UPPER_BOUNDS = {"jupyter-book>=1.0,<2"}
+def test_the_conda_forge_rule_can_fail():
+    assert not _conda_forge_can_meet("orbax-checkpoint>=0.11.17")  # newest 0.8.0
+    assert _conda_forge_can_meet("orbax-checkpoint>=0.8")
+    assert not _conda_forge_can_meet("nbgrader>=0.9.6") and _conda_forge_can_meet("nbgrader>=0.9")
+    assert not _conda_forge_can_meet("mplfonts>=0.0.1")  # not there at all
+    assert _conda_forge_can_meet("numpy>=1.26")  # not in the table: taken to be there
+
+
+# The upper bounds, each with its reason: Jupyter Book 2 downloads its theme at build time and
+# cannot build offline; jupyterlab-myst (2.7, the newest) does not load in JupyterLab 4.6.
+ALLOWED_UPPER_BOUNDS = {"jupyter-book>=1.0,<2", "jupyterlab>=4.0,<4.6"}
 
 
 def test_no_dependency_is_pinned_to_an_exact_version():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = [r for reqs in pyproject["optional-dependencies"].values() for r in reqs]
     for requirement in pyproject["dependencies"] + extras:
+        if _name(requirement) == "ganlab":
+            assert requirement == "ganlab[lab]"  # the dev extra includes the lab's
+            continue
         assert "==" not in requirement, requirement
         assert "<" not in requirement or requirement in ALLOWED_UPPER_BOUNDS, requirement
         assert ">=" in requirement, f"{requirement} has no lower bound"
@@ -124,11 +172,24 @@ def test_the_lock_pins_every_requirement_at_a_version_its_lower_bound_allows():
             name, sep, version = line.partition("==")
             assert sep, f"constraints.txt pins exact versions only: {line!r}"
             pins[canonicalize_name(name)] = version.strip()
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    extras = pyproject["optional-dependencies"]
-    for text in pyproject["dependencies"] + extras["dev"] + extras["book"]:
+    for text in _pyproject_requirements():
         req = Requirement(text)
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not pinned in constraints.txt (make lock)"
         assert req.specifier.contains(pins[name], prereleases=True), (text, pins[name])
     assert "ganlab" not in pins  # the project itself is installed from the checkout
+
+
+def test_jupyterlab_loads_the_myst_extension():
+    """jupyterlab-myst renders citations and MyST directives in JupyterLab as on the site; a
+    JupyterLab it was not built for lists it as incompatible and leaves it off (as 4.6 did)."""
+    import os
+    import subprocess
+    import sys
+
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    done = subprocess.run([jupyter, "labextension", "list"], capture_output=True, text=True)
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # no colour codes
+    line = next((ln for ln in listing.splitlines() if "jupyterlab-myst" in ln), "")
+    assert "enabled" in line and "OK" in line, listing
+    assert not [ln for ln in listing.splitlines() if "myst" in ln and "not compatible" in ln]
