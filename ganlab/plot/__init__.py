@@ -27,7 +27,7 @@ Every name is used flat (``plot.samples``); the modules hold one kind of picture
 - ``ganlab.plot.live``: :class:`LiveView`, a run's samples and losses redrawn while it trains.
 """
 
-from ganlab.plot._common import DEFAULT_EXTENT
+from ganlab.plot._common import DEFAULT_EXTENT, PALETTE
 from ganlab.plot.animation import animate_training, frame_recorder, strip, to_html
 from ganlab.plot.bars import method_bars, mode_histogram, mode_timeline, weight_histogram
 from ganlab.plot.images import image_grid, interpolation, real_vs_generated, tile_images
@@ -48,6 +48,7 @@ from ganlab.plot.plane import (
 __all__ = [
     "DEFAULT_EXTENT",
     "LiveView",
+    "PALETTE",
     "animate_training",
     "curves",
     "density",

@@ -10,8 +10,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from cycler import cycler
 from jax.typing import ArrayLike
 from matplotlib.axes import Axes
 
@@ -20,8 +22,27 @@ from ganlab import _checks
 #: The plotting window ``(x_min, x_max, y_min, y_max)`` that holds the ring and grid data.
 DEFAULT_EXTENT = (-1.5, 1.5, -1.5, 1.5)
 _KINDS = ("prob", "logit")
-_FAKE_COLOR = "C1"  # generated samples: orange
-_REAL_COLOR = "C0"  # real samples: blue
+#: The colour cycle of every figure drawn after ``import ganlab.plot`` ("C0", "C1", ...): the
+#: Okabe-Ito palette (Okabe & Ito 2008, https://jfly.uni-koeln.de/color/), which people with
+#: each common colour-vision deficiency still tell apart (tests/test_plot_access.py checks it
+#: with Machado et al.'s 2009 simulation). matplotlib's default cycle is not: under protanopia
+#: its orange and green differ by less than 5 units of CIELAB.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+mpl.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+# Real and generated samples differ by shape as well as by colour: filled dots against crosses.
+_REAL_COLOR = "C0"  # blue
+_FAKE_COLOR = "C1"  # orange
+_REAL_MARKER = "o"
+_FAKE_MARKER = "x"
+_CROSS_WIDTH = 0.9  # a cross is drawn with lines, a dot is filled (no edge)
+
+
+def _marker_style(marker: str) -> dict:
+    """Scatter keywords for ``marker``: line markers (crosses) need a line width, filled ones
+    are drawn without an edge."""
+    return {"marker": marker, "linewidths": _CROSS_WIDTH if marker in ("x", "+", "1", "2") else 0}
+
+
 _HEAT_CMAP = {"prob": "RdBu_r", "logit": "viridis"}
 _HEAT_LABEL = {"prob": r"$D(x) = \sigma(\mathrm{logit})$", "logit": r"critic value $f(x)$"}
 

@@ -18,15 +18,18 @@ from matplotlib.patches import Patch
 from ganlab import _checks, _figures
 from ganlab.plot._common import (
     _FAKE_COLOR,
+    _FAKE_MARKER,
     _HEAT_LABEL,
     _KINDS,
     _REAL_COLOR,
+    _REAL_MARKER,
     DEFAULT_EXTENT,
     DIVERGED,
     _extent,
     _frame_ax,
     _is_distribution,
     _label_plane,
+    _marker_style,
     _numbers,
     _points,
     _refuse,
@@ -126,8 +129,14 @@ def _background(ax: Axes, data: Any, extent, over_heat: bool) -> list:
         real = _points(data, "data", drop=True, cause="the real samples hold no finite point")
         handles.append(
             ax.scatter(
-                real[:, 0], real[:, 1], s=3, alpha=0.4, c=_REAL_COLOR, linewidths=0, label="real"
-            )
+                real[:, 0],
+                real[:, 1],
+                s=3,
+                alpha=0.4,
+                c=_REAL_COLOR,
+                label="real",
+                **_marker_style(_REAL_MARKER),
+            )  # fmt: skip
         )
     return handles
 
@@ -172,9 +181,8 @@ def animate_training(
     handles = _background(ax, data, extent, over_heat=with_grid)
     first = frames[0]["samples"]
     color = "k" if with_grid else _FAKE_COLOR  # black reads on both ends of the heat map
-    scat = ax.scatter(
-        first[:, 0], first[:, 1], s=5, alpha=0.7, c=color, linewidths=0, label="generated", zorder=3
-    )
+    scat = ax.scatter(first[:, 0], first[:, 1], s=5, alpha=0.7, c=color, label="generated",
+                      zorder=3, **_marker_style(_FAKE_MARKER))  # fmt: skip
     ax.legend(handles=[*handles, scat], loc="upper right", fontsize="small", markerscale=2.5)
     title = ax.set_title("")
     _frame_ax(ax, extent)
@@ -265,9 +273,8 @@ def strip(
         if with_grid:
             heat = _heat(ax, f["d_grid"], extent, kind, vlim=vlim, alpha=0.85)
         _background(ax, data, extent, over_heat=with_grid)
-        ax.scatter(
-            f["samples"][:, 0], f["samples"][:, 1], s=2, alpha=0.7, c=color, linewidths=0, zorder=3
-        )
+        ax.scatter(f["samples"][:, 0], f["samples"][:, 1], s=2, alpha=0.7, c=color, zorder=3,
+                   **_marker_style(_FAKE_MARKER))  # fmt: skip
         ax.set_title(f"step {f['step']}", fontsize="small")
         _frame_ax(ax, extent)
         c = k % ncols

@@ -17,10 +17,12 @@ from matplotlib.patches import Patch
 from ganlab import _checks
 from ganlab.plot._common import (
     _FAKE_COLOR,
+    _FAKE_MARKER,
     _HEAT_CMAP,
     _HEAT_LABEL,
     _KINDS,
     _REAL_COLOR,
+    _REAL_MARKER,
     DEFAULT_EXTENT,
     DIVERGED,
     _callable,
@@ -31,6 +33,7 @@ from ganlab.plot._common import (
     _interval,
     _is_distribution,
     _label_plane,
+    _marker_style,
     _new_ax,
     _nonfinite,
     _numbers,
@@ -99,7 +102,7 @@ def density(
     centers = getattr(dist, "centers", None)
     if show_centers and centers is not None:
         c = _points(centers, "dist.centers", cause="they should be the modes' centres")
-        ax.scatter(c[:, 0], c[:, 1], marker="x", s=30, c="C3", linewidths=1.2, label="mode centres")
+        ax.scatter(c[:, 0], c[:, 1], marker="+", s=50, c="k", linewidths=1.2, label="mode centres")
     _frame_ax(ax, extent)
     _label_plane(ax)
     return ax
@@ -117,6 +120,7 @@ def samples(
     color: str = _FAKE_COLOR,
     label: str = "generated",
     show_centers: bool = False,
+    marker: str = _FAKE_MARKER,
 ) -> Axes:
     """Scatter generated samples ``fake`` ``(n, 2)`` over the data.
 
@@ -129,6 +133,8 @@ def samples(
         distribution, otherwise fitted to the points.
       s, alpha, color, label: marker size, opacity, colour and legend label of ``fake``.
       show_centers: mark the distribution's mode centres.
+      marker: the marker of ``fake``: crosses (``"x"``) by default, while real samples are dots;
+        pass ``"o"`` when ``fake`` are in fact real samples.
 
     Returns:
       The Axes, with a legend and equal aspect.
@@ -150,11 +156,19 @@ def samples(
         real = _points(data, "data", drop=True, cause="the real samples hold no finite point")
         handles.append(
             ax.scatter(
-                real[:, 0], real[:, 1], s=s, alpha=alpha, c=_REAL_COLOR, label="real", linewidths=0
-            )
+                real[:, 0],
+                real[:, 1],
+                s=s,
+                alpha=alpha,
+                c=_REAL_COLOR,
+                label="real",
+                **_marker_style(_REAL_MARKER),
+            )  # fmt: skip
         )
     handles.append(
-        ax.scatter(fake[:, 0], fake[:, 1], s=s, alpha=alpha, c=color, label=label, linewidths=0)
+        ax.scatter(
+            fake[:, 0], fake[:, 1], s=s, alpha=alpha, c=color, label=label, **_marker_style(marker)
+        )  # fmt: skip
     )
     handles += [h for h in ax.collections if h.get_label() == "mode centres"]
     if extent is not None:
@@ -404,8 +418,10 @@ def transport_plan(
     ax = _new_ax() if ax is None else ax
     segments = np.stack([x, y[m]], axis=1)  # (n, 2 ends, 2 coordinates)
     ax.add_collection(LineCollection(segments, colors="0.45", linewidths=0.8, zorder=1))
-    ax.scatter(x[:, 0], x[:, 1], s=14, c=_REAL_COLOR, label=labels[0], zorder=2, linewidths=0)
-    ax.scatter(y[:, 0], y[:, 1], s=14, c=_FAKE_COLOR, label=labels[1], zorder=2, linewidths=0)
+    ax.scatter(x[:, 0], x[:, 1], s=14, c=_REAL_COLOR, label=labels[0], zorder=2,
+               **_marker_style(_REAL_MARKER))  # fmt: skip
+    ax.scatter(y[:, 0], y[:, 1], s=14, c=_FAKE_COLOR, label=labels[1], zorder=2,
+               **_marker_style(_FAKE_MARKER))  # fmt: skip
     ax.autoscale_view()
     ax.set_aspect("equal")
     _label_plane(ax)
