@@ -14,6 +14,7 @@
 #   make grade SUBMISSIONS=DIR  autograde DIR/<student>/<lesson>/<lesson>.ipynb offline:
 #                 build/nbgrader/gradebook.db, grades.csv and feedback/ (JOBS at a time:
 #                 two per core by default)
+#   make test-lowest  the unit tests with the lowest versions pyproject.toml allows (CI runs it)
 #   make bench    the benchmarks (installs the CPU build of PyTorch for the comparison)
 
 PYTHON ?= python3
@@ -27,7 +28,7 @@ SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
 JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
-.PHONY: install lock prereqs-site test lint site site-zh book student student-zh lab lab-zh lab-instructor \
+.PHONY: install lock prereqs-site test test-lowest lint site site-zh book student student-zh lab lab-zh lab-instructor \
 	assignments assignments-zh grade bench clean
 
 # Two installs: everything (the tests, lint, grading, the site: extras dev and book), or only
@@ -84,6 +85,25 @@ prereqs-site:
 
 test: prereqs-site lint site
 	$(BIN)/python -m pytest tests $(NOTEBOOKS) --nbval-lax
+
+# The lower bounds in pyproject.toml, tested: uv installs the lowest version each direct
+# requirement allows (--resolution lowest-direct; what those need, as resolved) into its own
+# venv, and the package's unit tests run there. The site, lesson and grading tests stay with
+# `make test`. One filter: old matplotlib (before 3.11) calls pyparsing names that the newest
+# pyparsing deprecates, a warning between two other packages that this suite would otherwise
+# turn into an error.
+LOWEST := build/lowest-venv
+UNIT_TESTS := $(filter-out $(addprefix tests/test_,$(addsuffix .py,site book zh_edition grading \
+	student_edition prereqs project learner_copy)),$(wildcard tests/test_*.py))
+
+test-lowest: $(STAMP)
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e ".[dev]"
+	$(BIN)/uv pip list --python $(LOWEST)/bin/python --format=freeze | grep -i -E \
+	  "^(jax|jaxlib|flax|optax|orbax-checkpoint|numpy|scipy|scikit-learn|matplotlib)==" || true
+	$(LOWEST)/bin/python -m pytest $(UNIT_TESTS) -q -p no:cacheprovider \
+	  -W "ignore::pyparsing.warnings.PyparsingDeprecationWarning"
 
 book: prereqs-site $(STAMP)
 	GANLAB_KEEP_FIGURES=1 $(BIN)/jupyter-book build jupyter_book
