@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 from jax.typing import ArrayLike
+from scipy.integrate import trapezoid
 from scipy.special import ndtri
 
 from ganlab import _checks, data, losses, update
@@ -74,7 +75,7 @@ def _density(p: ArrayLike, x: np.ndarray, name: str, tol: float | None) -> np.nd
     if not np.all(np.isfinite(a)) or np.any(a < 0):
         raise ValueError(f"{name} must be finite and >= 0 (a density), got min {np.min(a)!r}")
     if tol is not None:
-        mass = np.trapezoid(a, x)
+        mass = trapezoid(a, x)
         if abs(mass - 1.0) > tol:
             raise ValueError(
                 f"{name} integrates to {mass:.4f} over the grid, not 1 (allowed error {tol}): "
@@ -121,7 +122,7 @@ def kl(p: ArrayLike, q: ArrayLike, x: ArrayLike, *, tol: float | None = 1e-2) ->
     integrand = _xlogy_ratio(p, q)
     if np.any(np.isinf(integrand)):
         return math.inf
-    return float(np.trapezoid(integrand, x))
+    return float(trapezoid(integrand, x))
 
 
 def jsd(p: ArrayLike, q: ArrayLike, x: ArrayLike, *, tol: float | None = 1e-2) -> float:
@@ -136,7 +137,7 @@ def jsd(p: ArrayLike, q: ArrayLike, x: ArrayLike, *, tol: float | None = 1e-2) -
     x = _grid(x)
     p, q = _density(p, x, "p", tol), _density(q, x, "q", tol)
     m = 0.5 * (p + q)
-    return float(np.trapezoid(0.5 * _xlogy_ratio(p, m) + 0.5 * _xlogy_ratio(q, m), x))
+    return float(trapezoid(0.5 * _xlogy_ratio(p, m) + 0.5 * _xlogy_ratio(q, m), x))
 
 
 def total_variation(p: ArrayLike, q: ArrayLike, x: ArrayLike, *, tol: float | None = 1e-2) -> float:
@@ -146,7 +147,7 @@ def total_variation(p: ArrayLike, q: ArrayLike, x: ArrayLike, *, tol: float | No
     """
     x = _grid(x)
     p, q = _density(p, x, "p", tol), _density(q, x, "q", tol)
-    return float(0.5 * np.trapezoid(np.abs(p - q), x))
+    return float(0.5 * trapezoid(np.abs(p - q), x))
 
 
 def optimal_discriminator(p_data: ArrayLike, p_g: ArrayLike, *, logits: bool = False) -> np.ndarray:
@@ -218,7 +219,7 @@ def value(
     integrand = real + fake
     if np.any(np.isinf(integrand)):
         return -math.inf
-    return float(np.trapezoid(integrand, x))
+    return float(trapezoid(integrand, x))
 
 
 def value_at_optimum(

@@ -209,16 +209,22 @@ def test_acgan_pushes_overlapping_classes_apart_and_projection_does_not():
     # Two classes with overlapping Gaussians: 16% of class 0 lies right of x = 0 (1 - Phi(1)).
     # AC-GAN's generator is rewarded for samples its classifier is sure of, so it moves them
     # away from the overlap (Shu et al. 2017; Gong et al. 2019); the projection D does not.
+    # Four seeds, averaged: one run's share moves by a few points from seed to seed (projection
+    # 15.6-19.1% when measured, 15.0-17.0% with the lowest versions make test-lowest installs;
+    # a single seed once came out at 20.1%).
     mix = data.mixture([[-0.5, 0.0], [0.5, 0.0]], 0.5)
-    settings = dict(steps=3000, batch_size=256, g_lr=1e-3, d_lr=1e-3)
-    settings = {**FAST, **settings}
-    g, d = models.conditional_mlp_gan(2, conditioning="acgan", seed=0)
-    acgan = train.train(g, d, mix, aux_weight=1.0, **settings).generator
-    g, d = models.conditional_mlp_gan(2, conditioning="projection", seed=0)
-    projection = train.train(g, d, mix, **settings).generator
+    settings = {**FAST, **dict(steps=3000, batch_size=256, g_lr=1e-3, d_lr=1e-3)}
+
+    def shares(conditioning, **extra):
+        def make(seed):
+            return models.conditional_mlp_gan(2, conditioning=conditioning, seed=seed)
+
+        run = train.train_seeds(make, mix, seeds=(0, 1, 2, 3), **settings, **extra)
+        return [np.mean([wrong_side(g, k) for k in (0, 1)]) for g in run.generators]
+
     real = 0.1587
-    acgan_share = np.mean([wrong_side(acgan, k) for k in (0, 1)])  # 3.8% when measured
-    projection_share = np.mean([wrong_side(projection, k) for k in (0, 1)])  # 16.7%
+    acgan_share = np.mean(shares("acgan", aux_weight=1.0))  # 0.1% when measured (lowest: 0.8%)
+    projection_share = np.mean(shares("projection"))  # 16.7% (lowest versions: 16.2%)
     assert acgan_share < real / 2, acgan_share
     assert abs(projection_share - real) < 0.04, projection_share
 
