@@ -215,7 +215,7 @@ class LiveView:
             extent = self.extent
             if extent is None and _is_distribution(data):
                 extent = DEFAULT_EXTENT
-            draw_samples(fake, data, ax=ax_s, extent=extent)
+            draw_samples(fake, data, ax=ax_s, extent=extent, show_centers=True)
             self._scatter = [c for c in ax_s.collections if c.get_label() == "generated"][-1]
         elif self._kind == "images":
             image_grid(_as_images(fake)[:64], nrow=8, ax=ax_s)
