@@ -26,6 +26,8 @@ CODE   := $(wildcard ganlab tests benchmarks scripts lessons jupyter_book/_ext)
 NOTEBOOKS := $(sort $(wildcard lessons/*.ipynb))
 SITE   := jupyter_book/_build/html
 LAB_DIR ?= my-lessons
+# JupyterLab refuses to run as root (a container, a CI machine) unless told: tell it there.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 JOBS   ?= $(shell echo $$((2 * $$(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1))))
 
 .PHONY: install lock prereqs-site test test-lowest lint site site-zh book student student-zh lab lab-zh lab-instructor \
@@ -121,14 +123,14 @@ student-zh: $(LAB_STAMP)
 
 lab: student
 	$(BIN)/python scripts/learner_copy.py build/student $(LAB_DIR)
-	$(BIN)/jupyter lab $(LAB_DIR)/
+	$(BIN)/jupyter lab $(LAB_ARGS) $(LAB_DIR)/
 
 lab-zh: student-zh
 	$(BIN)/python scripts/learner_copy.py build/zh/student $(LAB_DIR)-zh
-	$(BIN)/jupyter lab $(LAB_DIR)-zh/
+	$(BIN)/jupyter lab $(LAB_ARGS) $(LAB_DIR)-zh/
 
 lab-instructor: $(LAB_STAMP)
-	$(BIN)/jupyter lab lessons/
+	$(BIN)/jupyter lab $(LAB_ARGS) lessons/
 
 assignments: $(STAMP)
 	$(BIN)/python scripts/nbgrader_course.py assignments
