@@ -72,6 +72,10 @@ def test_images_are_shown_as_a_grid_and_updated_in_place():
     assert len(ax_s.images) == 1  # one grid, its data replaced at each redraw
     expected = plot.tile_images(run.trainer.sample(jax.random.key(0), 64), nrow=8)
     np.testing.assert_allclose(ax_s.images[0].get_array(), expected, rtol=1e-6)
+    # The first picture came at step 0, before any loss: the curves still fill in after it.
+    lines = {ln.get_label(): ln for ln in view._fig.axes[1].lines}
+    assert set(lines) == {"d_loss", "g_loss"}
+    np.testing.assert_array_equal(lines["g_loss"].get_xdata(), np.arange(1, 41))
 
 
 def test_live_argument_is_checked():

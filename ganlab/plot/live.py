@@ -222,20 +222,20 @@ class LiveView:
         else:
             ax_s.set_axis_off()
             ax_s.text(0.5, 0.5, f"samples of shape {fake.shape[1:]}", ha="center")
-        step, curves = self._history(trainer)
+        # One line per metric from the start, empty before the first step (a live run draws
+        # its first picture at step 0), filled in by each redraw.
         self._lines = {}
-        for i, (k, y) in enumerate(curves.items()):
-            (self._lines[k],) = ax_l.plot(step, self._smoothed(y), color=f"C{i}", label=k)
+        for i, k in enumerate(self.keys):
+            (self._lines[k],) = ax_l.plot([], [], color=f"C{i}", label=k)
         ax_l.set_xlim(0, max(self._end, 1))
         ax_l.set_xlabel("training step")
-        ax_l.set_ylabel("loss" if all("loss" in k for k in curves) else "value")
-        if curves:
-            ax_l.legend(fontsize="small", loc="upper right")
+        ax_l.set_ylabel("loss" if all("loss" in k for k in self.keys) else "value")
+        ax_l.legend(fontsize="small", loc="upper right")
         ax_l.set_title(f"moving average of {self.smooth} steps" if self.smooth > 1 else "")
         self._axes = (ax_s, ax_l)
         self._suptitle = fig.suptitle("")
         self._fig = fig
-        self._set_title(trainer)
+        self._refresh(trainer, fake)
 
     def _refresh(self, trainer, fake: np.ndarray) -> None:
         ax_s, ax_l = self._axes
@@ -245,7 +245,8 @@ class LiveView:
             ax_s.images[0].set_data(tile_images(_as_images(fake)[:64], nrow=8))
         step, curves = self._history(trainer)
         for k, line in self._lines.items():
-            line.set_data(step, self._smoothed(curves[k]))
+            if k in curves:
+                line.set_data(step, self._smoothed(curves[k]))
         finite = [v for v in (self._smoothed(c) for c in curves.values()) if v.size]
         finite = np.concatenate(finite) if finite else np.zeros(0)
         finite = finite[np.isfinite(finite)]
