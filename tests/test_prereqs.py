@@ -77,3 +77,14 @@ def test_this_machine_has_what_the_targets_need():
     for args in (["python", os.environ.get("PYTHON", "python3")], ["npm"]):
         r = subprocess.run(["sh", str(SCRIPT), *args], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("target", ["lab", "student", "lab-zh"])
+def test_the_learner_targets_check_python_too(tmp_path, target):
+    """make lab and the student targets install only the lab extra (their own stamp), and
+    check the Python first like every other target."""
+    path = _bin(tmp_path, "make", "sh", "test", "ls", "id")
+    venv = tmp_path / "venv"
+    r = _run(["make", target, f"VENV={venv}", "PYTHON=python3"], path, tmp_path)
+    assert r.returncode != 0 and not venv.exists()
+    assert "Python 3.11 or newer (python3 is not on PATH" in r.stderr, r.stderr
