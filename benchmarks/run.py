@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            (or: make bench)
     python benchmarks/run.py --quick    (fewer repetitions, for a smoke check)
+    python benchmarks/run.py --dcgan    (only the matmul rate and the DCGAN rows of 5)
 
 What it measures, all in this one process so that ratios compare like with like:
 
@@ -20,7 +21,10 @@ What it measures, all in this one process so that ratios compare like with like:
    behind each model's ``fuse_steps``; its FLOP rate; the same networks in PyTorch eager, at
    1 and 2 threads. All of them are timed in turns, several rounds, best of each, so that a
    change of load on the shared machine hits every one (the ratio to PyTorch's best thread
-   count is the one the issue asks for);
+   count is the one the issue asks for); then the time to quality of the lesson-1 DCGAN
+   recipe (benchmarks/dcgan_time_to_quality.py): wall seconds, compilation included, until
+   1,000 samples reach FID <= 60 against the test digits in the shipped evaluator's features,
+   for ganlab and for PyTorch at its faster thread count;
 6. the compile time of a training call, cold and from JAX's persistent cache (fresh processes);
 7. 10 seeds trained in one vmapped program vs 10 runs one after another;
 8. with ``--course``: nbval over every lesson, with GANLAB_FAST=1 and at default size.
@@ -40,6 +44,7 @@ import jax.numpy as jnp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import dcgan_time_to_quality  # noqa: E402
 import torch_reference  # noqa: E402
 
 from ganlab import data, metrics, models, nn, train  # noqa: E402
@@ -347,6 +352,19 @@ def main(argv=None) -> None:
         )
     else:
         row("DCGAN, PyTorch eager", "skipped", "torch not importable (make bench installs it)")
+
+    bar, recipe = dcgan_time_to_quality.Bar(), dcgan_time_to_quality.parse_args([])
+    races = [("ganlab", dcgan_time_to_quality.ganlab_time(recipe, bar, train_images))]
+    if torch_reference.TORCH_AVAILABLE:
+        threads = max((1, 2), key=lambda n: rates["torch", n])
+        race = dcgan_time_to_quality.torch_time(recipe, bar, train_images, threads)
+        races.append((f"PyTorch, {threads} thread(s)", race))
+    for name, race in races:
+        row(
+            f"DCGAN time to FID <= 60, lesson-1 recipe, {name}",
+            f"{race['seconds']:.1f} s" if race["reached"] else "not reached",
+            f"{race['steps']} steps, FID {race['fid']:.1f}; checks {race['checking']:.1f} s more",
+        )
 
     if not args.dcgan:
         for name, seconds in compile_times().items():
