@@ -205,9 +205,10 @@ def conv2d(
     convolution are convolutions in other forms (a kernel with its in/out axes swapped, batch
     and features exchanged for the weight gradient); inside the DCGAN training step XLA
     emitted those as plain loops, the slowest about 100 ms a step. Here they are written out
-    in the canonical form (:func:`_conv_vjp`), the DCGAN step ran 1.7x faster than with
-    :func:`im2col_conv`. Handles what ganlab's models use (NHWC/HWIO, no dilation, one
-    feature group) and defers to XLA for anything else.
+    in the canonical form (:func:`_conv_vjp`); on a 2-core CPU the DCGAN step ran 1.2-1.3x
+    faster than with :func:`im2col_conv` (benchmarks/RESULTS.md). Handles what ganlab's
+    models use (NHWC/HWIO, no dilation, one feature group) and defers to XLA for anything
+    else.
     """
     args = _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
                        dimension_numbers, feature_group_count)  # fmt: skip
@@ -283,7 +284,7 @@ def compiler_options() -> dict[str, str]:
 
     On CPU, convolutions go to XLA's Eigen kernels rather than YNNPACK (XLA's default for
     them in jaxlib 0.10; matrix products and reductions stay with YNNPACK): on a 2-core CPU
-    the DCGAN step built from :func:`conv2d` ran about 1.5x faster so (benchmarks/RESULTS.md).
+    the DCGAN step built from :func:`conv2d` ran about 1.4x faster so (benchmarks/RESULTS.md).
     Empty elsewhere, and on a jaxlib that does not know the option.
     """
     if jax.default_backend() != "cpu":
@@ -318,7 +319,7 @@ def _same_padding(size: int, k: int, stride: int) -> tuple[int, int]:
 def conv_primitive() -> Callable:
     """The convolution for ``nnx.Conv(..., conv_general_dilated=...)`` on this backend:
     :func:`conv2d` on CPU (its gradients measured much cheaper there than XLA's own, and the
-    DCGAN step 1.7x faster than with :func:`im2col_conv`), XLA's ``lax.conv_general_dilated``
+    DCGAN step faster than with :func:`im2col_conv`), XLA's ``lax.conv_general_dilated``
     elsewhere."""
     return conv2d if jax.default_backend() == "cpu" else jax.lax.conv_general_dilated
 
