@@ -101,18 +101,30 @@ class Upsample2x(nnx.Module):
         return y if self.mode == "transpose" else depth_to_space(y, 2)
 
 
-def im2col_conv(
-    lhs: jax.Array,
-    rhs: jax.Array,
-    window_strides,
-    padding,
-    lhs_dilation=None,
-    rhs_dilation=None,
-    dimension_numbers=None,
-    feature_group_count: int = 1,
-    precision=None,
-    **kwargs,
-) -> jax.Array:
+def _drop_in(plain: Callable) -> Callable:
+    """A drop-in for ``lax.conv_general_dilated`` (same arguments) from
+    ``plain(x, w, strides, pads, (H_out, W_out), precision)``, which computes a plain 2-D
+    convolution (NHWC/HWIO, no dilation, one feature group) from the checked arguments of
+    :func:`_plain_args`; anything else goes to XLA's convolution."""
+
+    def conv(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+             dimension_numbers=None, feature_group_count=1, precision=None, **kwargs):  # fmt: skip
+        args = _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                           dimension_numbers, feature_group_count)  # fmt: skip
+        if args is None:
+            return jax.lax.conv_general_dilated(
+                lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                dimension_numbers, feature_group_count, precision=precision, **kwargs,
+            )  # fmt: skip
+        return plain(*args, precision)
+
+    functools.update_wrapper(conv, plain)
+    del conv.__wrapped__  # show the drop-in's signature, not plain's
+    return conv
+
+
+@_drop_in
+def im2col_conv(x: jax.Array, w: jax.Array, strides, pads, out_size, precision) -> jax.Array:
     """A 2-D convolution as one matrix product ("im2col"), a drop-in for
     ``lax.conv_general_dilated`` in ``nnx.Conv(..., conv_general_dilated=im2col_conv)``.
 
@@ -124,23 +136,16 @@ def im2col_conv(
     and the DCGAN step ran about 3x faster. Handles what ganlab's models use (NHWC/HWIO, no
     dilation, one feature group) and defers to XLA for anything else.
     """
-    args = _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-                       dimension_numbers, feature_group_count)  # fmt: skip
-    if args is None:
-        return jax.lax.conv_general_dilated(
-            lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-            dimension_numbers, feature_group_count, precision=precision, **kwargs,
-        )  # fmt: skip
-    lhs, rhs, (sh, sw), pads, (oh, ow) = args
-    kh, kw, c_in, c_out = rhs.shape
-    x = jnp.pad(lhs, ((0, 0), pads[0], pads[1], (0, 0)))
+    (sh, sw), (oh, ow) = strides, out_size
+    kh, kw, c_in, c_out = w.shape
+    x = jnp.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
     views = [
         x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
         for i in range(kh)
         for j in range(kw)
     ]  # kh*kw views (B, H_out, W_out, C_in), in the kernel's (i, j) order
     patches = jnp.concatenate(views, axis=-1)  # (B, H_out, W_out, kh * kw * C_in)
-    return jnp.dot(patches, rhs.reshape(kh * kw * c_in, c_out), precision=precision)
+    return jnp.dot(patches, w.reshape(kh * kw * c_in, c_out), precision=precision)
 
 
 def _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
@@ -184,18 +189,8 @@ def _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
     return lhs, rhs, (sh, sw), (tuple(pads[0]), tuple(pads[1])), (oh, ow)
 
 
-def conv2d(
-    lhs: jax.Array,
-    rhs: jax.Array,
-    window_strides,
-    padding,
-    lhs_dilation=None,
-    rhs_dilation=None,
-    dimension_numbers=None,
-    feature_group_count: int = 1,
-    precision=None,
-    **kwargs,
-) -> jax.Array:
+@_drop_in
+def conv2d(x: jax.Array, w: jax.Array, strides, pads, out_size, precision) -> jax.Array:
     """A 2-D convolution whose gradients are convolutions in XLA's canonical layout too; a
     drop-in for ``lax.conv_general_dilated`` in ``nnx.Conv(..., conv_general_dilated=conv2d)``.
 
@@ -210,14 +205,6 @@ def conv2d(
     models use (NHWC/HWIO, no dilation, one feature group) and defers to XLA for anything
     else.
     """
-    args = _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-                       dimension_numbers, feature_group_count)  # fmt: skip
-    if args is None:
-        return jax.lax.conv_general_dilated(
-            lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-            dimension_numbers, feature_group_count, precision=precision, **kwargs,
-        )  # fmt: skip
-    x, w, strides, pads, _ = args
     return _conv_vjp(x, w, strides, pads, precision)
 
 
