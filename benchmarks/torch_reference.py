@@ -66,7 +66,7 @@ class _TorchPair:
 
     batch = BATCH
 
-    def _init(self, seed: int, num_threads: int | None, build) -> None:
+    def _init(self, seed: int, num_threads: int | None, build, lr: float = LR, betas=BETAS) -> None:
         torch = _require_torch()
         if num_threads is not None:
             torch.set_num_threads(num_threads)
@@ -81,8 +81,8 @@ class _TorchPair:
             for module in (*self.G.modules(), *self.D.modules()):
                 if isinstance(module, torch.nn.Linear | torch.nn.Conv2d):
                     _flax_default_init_(torch, module)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=LR, betas=BETAS)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=LR, betas=BETAS)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=betas)
 
     def step(self) -> dict:
         """One discriminator update, then one generator update.
@@ -148,39 +148,53 @@ class TorchGAN(_TorchPair):
 
 
 class TorchDCGAN(_TorchPair):
-    """``ganlab.models.conv_gan()`` in PyTorch: the lesson-1 DCGAN on 28x28 digits, batch 64.
+    """``ganlab.models.conv_gan(latent_dim, channels=c)`` in PyTorch: the lesson-1 DCGAN on
+    28x28 digits, batch 64 by default.
 
-    G: z (64) -> Linear 7*7*64 -> ReLU -> [Conv 3x3 to 4*32, PixelShuffle 2] -> ReLU ->
-    [Conv 3x3 to 4*1, PixelShuffle 2] -> tanh. D: Conv 4x4/2 (32) -> LeakyReLU(0.2) ->
-    Conv 4x4/2 (64) -> LeakyReLU(0.2) -> Linear 3136 -> 1. NCHW, PyTorch's native layout.
+    G: z (latent_dim, 64 by default) -> Linear 7*7*2c -> ReLU -> [Conv 3x3 to 4*c,
+    PixelShuffle 2] -> ReLU -> [Conv 3x3 to 4*1, PixelShuffle 2] -> tanh. D: Conv 4x4/2 (c) ->
+    LeakyReLU(0.2) -> Conv 4x4/2 (2c) -> LeakyReLU(0.2) -> Linear 7*7*2c -> 1, with c = 32 by
+    default. NCHW, PyTorch's native layout. ``lr`` and ``betas`` are both players' Adam's.
     """
 
-    batch = 64
+    def __init__(
+        self,
+        images: np.ndarray,
+        seed: int = 0,
+        num_threads: int | None = None,
+        *,
+        latent_dim: int = 64,
+        channels: int = 32,
+        batch: int = 64,
+        lr: float = LR,
+        betas: tuple[float, float] = BETAS,
+    ):
+        c = channels
+        self.latent_dim, self.batch = latent_dim, batch
 
-    def __init__(self, images: np.ndarray, seed: int = 0, num_threads: int | None = None):
         def build(nn):
             g = nn.Sequential(
-                nn.Linear(64, 7 * 7 * 64),
+                nn.Linear(latent_dim, 7 * 7 * 2 * c),
                 nn.ReLU(),
-                nn.Unflatten(1, (64, 7, 7)),
-                nn.Conv2d(64, 4 * 32, 3, padding=1),
+                nn.Unflatten(1, (2 * c, 7, 7)),
+                nn.Conv2d(2 * c, 4 * c, 3, padding=1),
                 nn.PixelShuffle(2),
                 nn.ReLU(),
-                nn.Conv2d(32, 4 * 1, 3, padding=1),
+                nn.Conv2d(c, 4 * 1, 3, padding=1),
                 nn.PixelShuffle(2),
                 nn.Tanh(),
             )
             d = nn.Sequential(
-                nn.Conv2d(1, 32, 4, stride=2, padding=1),
+                nn.Conv2d(1, c, 4, stride=2, padding=1),
                 nn.LeakyReLU(0.2),
-                nn.Conv2d(32, 64, 4, stride=2, padding=1),
+                nn.Conv2d(c, 2 * c, 4, stride=2, padding=1),
                 nn.LeakyReLU(0.2),
                 nn.Flatten(),
-                nn.Linear(7 * 7 * 64, 1),
+                nn.Linear(7 * 7 * 2 * c, 1),
             )
             return g, d
 
-        self._init(seed, num_threads, build)
+        self._init(seed, num_threads, build, lr, betas)
         # (N, 28, 28, 1) in [-1, 1] -> (N, 1, 28, 28)
         self.images = self._torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
 
@@ -189,7 +203,13 @@ class TorchDCGAN(_TorchPair):
         return self.images[idx]
 
     def sample_latent(self, n: int):
-        return self._torch.randn(n, 64, generator=self.rng)
+        return self._torch.randn(n, self.latent_dim, generator=self.rng)
+
+    def sample(self, n: int) -> np.ndarray:
+        """``(n, 28, 28, 1)`` float32 generated digits in [-1, 1], NHWC as ganlab's."""
+        with self._torch.no_grad():
+            x = self.G(self.sample_latent(n))  # (n, 1, 28, 28)
+        return x.numpy().transpose(0, 2, 3, 1)
 
 
 def _flax_default_init_(torch, layer) -> None:

@@ -4,7 +4,7 @@ Small single-purpose modules behind a flat namespace::
 
     ganlab.data       synthetic 1-D/2-D distributions, shipped MNIST digits, sklearn 8x8 digits
     ganlab.models     MLP and DCGAN-style generators and discriminators (Flax NNX)
-    ganlab.nn         layers: the im2col convolution, sub-pixel upsampling, minibatch std
+    ganlab.nn         layers: the convolutions, sub-pixel upsampling, minibatch std
     ganlab.losses     GAN losses and penalties, each a small pure function; GANLoss, one loss
     ganlab.update     the one D update, G update and optimizer every trainer is built from
     ganlab.train      the config dataclass, the jit-compiled step, Trainer, train(), train_seeds()

@@ -160,7 +160,7 @@ ARCHITECTURES: dict[str, type[MNISTNet] | type[DigitsNet]] = {
 def build(name: str, seed: int = 0, *, conv: Callable | None = None) -> MNISTNet | DigitsNet:
     """A freshly initialised (untrained) network for evaluator ``name``, from ``seed``.
 
-    ``conv`` is the convolution primitive: by default :func:`ganlab.nn.im2col_conv` on
+    ``conv`` is the convolution primitive: by default :func:`ganlab.nn.conv2d` on
     CPU (its gradients are cheap there: training) and XLA's convolution elsewhere.
     :class:`Evaluator` uses XLA's convolution everywhere: for the forward pass alone it measured
     about 6x faster than im2col on CPU. The two agree to float32 rounding.

@@ -15,12 +15,12 @@ Conventions used by :mod:`ganlab.train`:
   output is read as a real-valued score, with no sigmoid anywhere.
 * ``fuse_steps`` says whether many training steps should be fused into one ``lax.scan`` call.
   It is a measured property, not a habit (``benchmarks/run.py`` prints the figures): on XLA's CPU
-  backend the small MLP GAN runs about 1.5x faster fused, and so does the conv GAN built from
-  :func:`ganlab.nn.im2col_conv` layers, while XLA's native CPU convolutions (still used by the
-  transposed convolution) run several times *slower* inside ``lax.scan`` than as one call per
-  step.
+  backend the small MLP GAN runs about 1.5x faster fused, and the conv GAN built from
+  :func:`ganlab.nn.conv2d` layers a little faster, while XLA's native CPU convolutions with
+  JAX's own gradients (still used by the transposed convolution) run several times *slower*
+  inside ``lax.scan`` than as one call per step.
 
-The layers (the im2col convolution, sub-pixel upsampling, batch norm, minibatch std) live in
+The layers (the convolutions, sub-pixel upsampling, batch norm, minibatch std) live in
 :mod:`ganlab.nn`; ``models.im2col_conv`` and the other public layer names still work.
 """
 
@@ -310,7 +310,7 @@ class ConvGenerator(_Generator):
         self.project = nnx.Linear(latent_dim, self.base * self.base * 2 * channels, rngs=rngs)
         self.up1 = Upsample2x(2 * channels, channels, upsample, rngs=rngs)
         self.up2 = Upsample2x(channels, 1, upsample, rngs=rngs)
-        # Measured on CPU: im2col layers run faster fused; XLA's transposed conv much slower.
+        # Measured on CPU: conv2d layers run faster fused; XLA's transposed conv much slower.
         self.fuse_steps = upsample == "subpixel" or jax.default_backend() != "cpu"
 
     def __call__(self, z: jax.Array) -> jax.Array:
@@ -331,7 +331,7 @@ class ConvDiscriminator(nnx.Module):
     sample, which batch statistics would break (Gulrajani et al. 2017, section 4).
     """
 
-    fuse_steps = True  # its convolutions are im2col_conv on CPU, which fuse well
+    fuse_steps = True  # its convolutions are nn.conv2d on CPU, which fuse well
 
     def __init__(self, *, image_size: int = 28, channels: int = 32, rngs: nnx.Rngs):
         rngs = _check_rngs(rngs)

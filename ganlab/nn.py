@@ -1,7 +1,9 @@
 """Layers the models are built from (Flax NNX), separate from the models themselves.
 
-* :func:`im2col_conv`, a 2-D convolution as one matrix product, and :func:`conv_primitive`, the
-  backend's choice between it and XLA's convolution;
+* :func:`conv2d`, a 2-D convolution whose gradients are convolutions in the layout XLA's CPU
+  backend runs fastest, :func:`im2col_conv`, a 2-D convolution as one matrix product, and
+  :func:`conv_primitive`, the backend's choice;
+* :func:`compiler_options`, the XLA options the training step is compiled with;
 * :func:`depth_to_space` and :class:`Upsample2x`, the 2x upsampling of the DCGAN generator;
 * :func:`batch_normalize` and :func:`append_minibatch_std`, the two layers whose output for one
   sample depends on the rest of its batch.
@@ -12,6 +14,7 @@ working.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import jax
@@ -25,6 +28,8 @@ __all__ = [
     "Upsample2x",
     "append_minibatch_std",
     "batch_normalize",
+    "compiler_options",
+    "conv2d",
     "conv_primitive",
     "depth_to_space",
     "im2col_conv",
@@ -96,18 +101,30 @@ class Upsample2x(nnx.Module):
         return y if self.mode == "transpose" else depth_to_space(y, 2)
 
 
-def im2col_conv(
-    lhs: jax.Array,
-    rhs: jax.Array,
-    window_strides,
-    padding,
-    lhs_dilation=None,
-    rhs_dilation=None,
-    dimension_numbers=None,
-    feature_group_count: int = 1,
-    precision=None,
-    **kwargs,
-) -> jax.Array:
+def _drop_in(plain: Callable) -> Callable:
+    """A drop-in for ``lax.conv_general_dilated`` (same arguments) from
+    ``plain(x, w, strides, pads, (H_out, W_out), precision)``, which computes a plain 2-D
+    convolution (NHWC/HWIO, no dilation, one feature group) from the checked arguments of
+    :func:`_plain_args`; anything else goes to XLA's convolution."""
+
+    def conv(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+             dimension_numbers=None, feature_group_count=1, precision=None, **kwargs):  # fmt: skip
+        args = _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                           dimension_numbers, feature_group_count)  # fmt: skip
+        if args is None:
+            return jax.lax.conv_general_dilated(
+                lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                dimension_numbers, feature_group_count, precision=precision, **kwargs,
+            )  # fmt: skip
+        return plain(*args, precision)
+
+    functools.update_wrapper(conv, plain)
+    del conv.__wrapped__  # show the drop-in's signature, not plain's
+    return conv
+
+
+@_drop_in
+def im2col_conv(x: jax.Array, w: jax.Array, strides, pads, out_size, precision) -> jax.Array:
     """A 2-D convolution as one matrix product ("im2col"), a drop-in for
     ``lax.conv_general_dilated`` in ``nnx.Conv(..., conv_general_dilated=im2col_conv)``.
 
@@ -119,6 +136,23 @@ def im2col_conv(
     and the DCGAN step ran about 3x faster. Handles what ganlab's models use (NHWC/HWIO, no
     dilation, one feature group) and defers to XLA for anything else.
     """
+    (sh, sw), (oh, ow) = strides, out_size
+    kh, kw, c_in, c_out = w.shape
+    x = jnp.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    views = [
+        x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
+        for i in range(kh)
+        for j in range(kw)
+    ]  # kh*kw views (B, H_out, W_out, C_in), in the kernel's (i, j) order
+    patches = jnp.concatenate(views, axis=-1)  # (B, H_out, W_out, kh * kw * C_in)
+    return jnp.dot(patches, w.reshape(kh * kw * c_in, c_out), precision=precision)
+
+
+def _plain_args(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                dimension_numbers, feature_group_count):  # fmt: skip
+    """For a plain 2-D convolution (NHWC/HWIO, no dilation, one feature group): the checked
+    ``(lhs, rhs, strides, pads, (H_out, W_out))`` with ``pads`` two ``(before, after)`` pairs;
+    ``None`` for anything else (the caller defers to XLA)."""
     lhs = _array("lhs", lhs, getattr(lhs, "ndim", 4), "(B, H, W, C)")
     plain = (
         feature_group_count == 1
@@ -129,13 +163,10 @@ def im2col_conv(
         nhwc = jax.lax.conv_dimension_numbers(lhs.shape, rhs.shape, ("NHWC", "HWIO", "NHWC"))
         plain = dimension_numbers == nhwc
     if not plain:
-        return jax.lax.conv_general_dilated(
-            lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
-            dimension_numbers, feature_group_count, precision=precision, **kwargs,
-        )  # fmt: skip
+        return None
     _, h, w, c = lhs.shape
     rhs = _array("rhs", rhs, 4, f"(kh, kw, {c}, C_out) for lhs with {c} channels")
-    kh, kw, c_in, c_out = rhs.shape
+    kh, kw, c_in, _ = rhs.shape
     if c_in != c:
         _checks.fail("rhs", rhs, f"a float array (kh, kw, {c}, C_out) for lhs with {c} channels")
     sh, sw = _pair_of("window_strides", window_strides, 1)
@@ -155,14 +186,106 @@ def im2col_conv(
             f"rhs must fit in the padded lhs, got a {kh}x{kw} kernel over {h}x{w} images with "
             f"padding {pads}"
         )
-    x = jnp.pad(lhs, ((0, 0), pads[0], pads[1], (0, 0)))
-    views = [
-        x[:, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw, :]
-        for i in range(kh)
-        for j in range(kw)
-    ]  # kh*kw views (B, H_out, W_out, C_in), in the kernel's (i, j) order
-    patches = jnp.concatenate(views, axis=-1)  # (B, H_out, W_out, kh * kw * C_in)
-    return jnp.dot(patches, rhs.reshape(kh * kw * c_in, c_out), precision=precision)
+    return lhs, rhs, (sh, sw), (tuple(pads[0]), tuple(pads[1])), (oh, ow)
+
+
+@_drop_in
+def conv2d(x: jax.Array, w: jax.Array, strides, pads, out_size, precision) -> jax.Array:
+    """A 2-D convolution whose gradients are convolutions in XLA's canonical layout too; a
+    drop-in for ``lax.conv_general_dilated`` in ``nnx.Conv(..., conv_general_dilated=conv2d)``.
+
+    Same numbers as XLA's convolution (to float32 rounding), same parameters. Why: XLA's CPU
+    backend calls a fast convolution library only for a convolution in its canonical form,
+    batch first and features last (NHWC input, HWIO kernel). The gradients JAX derives for a
+    convolution are convolutions in other forms (a kernel with its in/out axes swapped, batch
+    and features exchanged for the weight gradient); inside the DCGAN training step XLA
+    emitted those as plain loops, the slowest about 100 ms a step. Here they are written out
+    in the canonical form (:func:`_conv_vjp`); on a 2-core CPU the DCGAN step ran 1.2-1.3x
+    faster than with :func:`im2col_conv` (benchmarks/RESULTS.md). Handles what ganlab's
+    models use (NHWC/HWIO, no dilation, one feature group) and defers to XLA for anything
+    else.
+    """
+    return _conv_vjp(x, w, strides, pads, precision)
+
+
+def _canonical_conv(x, w, strides, pads, precision, lhs_dilation=(1, 1), rhs_dilation=(1, 1)):
+    """``x (B, H, W, C_in)`` convolved with ``w (kh, kw, C_in, C_out)``: XLA's canonical form."""
+    return jax.lax.conv_general_dilated(
+        x, w, strides, pads, lhs_dilation, rhs_dilation, ("NHWC", "HWIO", "NHWC"),
+        precision=precision,
+    )  # fmt: skip
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
+def _conv_vjp(x: jax.Array, w: jax.Array, strides, pads, precision) -> jax.Array:
+    """The convolution ``y[n, p, q, o] = sum_{a, b, i} x_pad[n, s p + a, t q + b, i]
+    w[a, b, i, o]`` (strides ``(s, t)``, ``pads`` two ``(before, after)`` pairs), with its two
+    gradients as canonical convolutions:
+
+    * input: ``dy`` spread out by the strides (``lhs_dilation``) and convolved with the kernel
+      flipped in space, in/out axes swapped, padded ``k - 1 - before`` and
+      ``k - 1 - after`` plus the rows no window reached (the adjoint of the strided sum);
+    * weights: ``dw[a, b, i, o] = sum_{n, p, q} x_pad[n, s p + a, t q + b, i] dy[n, p, q, o]``,
+      a convolution of ``x_pad`` by ``dy`` dilated by the strides (``rhs_dilation``), with the
+      input channels in the place of the batch and the batch in the place of the features
+      (both transposed explicitly).
+    """
+    return _canonical_conv(x, w, strides, pads, precision)
+
+
+def _conv_vjp_fwd(x, w, strides, pads, precision):
+    return _canonical_conv(x, w, strides, pads, precision), (x, w)
+
+
+def _conv_vjp_bwd(strides, pads, precision, residuals, dy):
+    x, w = residuals
+    kh, kw = w.shape[:2]
+    (sh, sw), ((top, bottom), (left, right)) = strides, pads
+    h, wd, oh, ow = *x.shape[1:3], *dy.shape[1:3]
+    rows_left = h + top + bottom - kh - (oh - 1) * sh  # rows past the last window (< sh)
+    cols_left = wd + left + right - kw - (ow - 1) * sw
+    flipped = jnp.flip(w, (0, 1)).transpose(0, 1, 3, 2)  # (kh, kw, C_out, C_in)
+    adjoint_pads = (
+        (kh - 1 - top, kh - 1 - bottom + rows_left),
+        (kw - 1 - left, kw - 1 - right + cols_left),
+    )
+    dx = _canonical_conv(dy, flipped, (1, 1), adjoint_pads, precision, lhs_dilation=strides)
+    x_pad = jnp.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    dw = _canonical_conv(
+        x_pad.transpose(3, 1, 2, 0),
+        dy.transpose(1, 2, 0, 3),
+        (1, 1),
+        "VALID",
+        precision,
+        rhs_dilation=strides,
+    )  # (C_in, kh + rows_left, kw + cols_left, C_out)
+    return dx, dw[:, :kh, :kw].transpose(1, 2, 0, 3)
+
+
+_conv_vjp.defvjp(_conv_vjp_fwd, _conv_vjp_bwd)
+
+
+@functools.cache
+def compiler_options() -> dict[str, str]:
+    """XLA options for the compiled training step (``jax.jit(..., compiler_options=...)``).
+
+    On CPU, convolutions go to XLA's Eigen kernels rather than YNNPACK (XLA's default for
+    them in jaxlib 0.10; matrix products and reductions stay with YNNPACK): on a 2-core CPU
+    the DCGAN step built from :func:`conv2d` ran about 1.4x faster so (benchmarks/RESULTS.md).
+    Empty elsewhere, and on a jaxlib that does not know the option.
+    """
+    if jax.default_backend() != "cpu":
+        return {}
+    options = {
+        "xla_cpu_experimental_ynn_fusion_type": (
+            "LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT,LIBRARY_FUSION_TYPE_REDUCE"
+        )
+    }
+    try:
+        jax.jit(jnp.negative, compiler_options=options).lower(1.0).compile()
+    except Exception:  # an older jaxlib: unknown option or enum value
+        return {}
+    return options
 
 
 def _pair_of(name: str, value: object, minimum: int, allowed: str | None = None) -> tuple:
@@ -182,9 +305,10 @@ def _same_padding(size: int, k: int, stride: int) -> tuple[int, int]:
 
 def conv_primitive() -> Callable:
     """The convolution for ``nnx.Conv(..., conv_general_dilated=...)`` on this backend:
-    :func:`im2col_conv` on CPU (its gradients measured much cheaper there), XLA's
-    ``lax.conv_general_dilated`` elsewhere."""
-    return im2col_conv if jax.default_backend() == "cpu" else jax.lax.conv_general_dilated
+    :func:`conv2d` on CPU (its gradients measured much cheaper there than XLA's own, and the
+    DCGAN step faster than with :func:`im2col_conv`), XLA's ``lax.conv_general_dilated``
+    elsewhere."""
+    return conv2d if jax.default_backend() == "cpu" else jax.lax.conv_general_dilated
 
 
 def batch_normalize(h: jax.Array, scale: jax.Array, shift: jax.Array, eps: float = 1e-5):

@@ -59,7 +59,7 @@ def test_latents_are_keyed():
 def test_fuse_steps_follows_the_layers_used():
     assert models.MLPGenerator.fuse_steps and models.MLPDiscriminator.fuse_steps
     sub, d = models.conv_gan(16, image_size=8, channels=4, upsample="subpixel")
-    assert sub.fuse_steps and d.fuse_steps  # im2col layers: measured faster fused on CPU
+    assert sub.fuse_steps and d.fuse_steps  # conv2d layers: measured faster fused on CPU
     transpose, _ = models.conv_gan(16, image_size=8, channels=4, upsample="transpose")
     assert transpose.fuse_steps == (jax.default_backend() != "cpu")
 
