@@ -38,7 +38,6 @@ HIDDEN = 128
 BATCH = 256
 LR = 1e-4
 BETAS = (0.5, 0.999)
-N_SAMPLES = 2_500  # samples returned by train_and_sample
 
 
 def _require_torch():
@@ -251,14 +250,6 @@ def steps_per_second(
         gan.step()
     # Eager CPU torch is synchronous: every step has finished when step() returns.
     return n_steps / (time.perf_counter() - start)
-
-
-def train_and_sample(n_steps: int, seed: int, num_threads: int | None = None) -> np.ndarray:
-    """Train for ``n_steps`` and return ``(2500, 2)`` float32 generator samples."""
-    gan = make_torch_gan(seed, num_threads=num_threads)
-    for _ in range(n_steps):
-        gan.step()
-    return gan.sample(N_SAMPLES)
 
 
 def main() -> None:
