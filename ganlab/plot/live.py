@@ -244,11 +244,10 @@ class LiveView:
         elif self._kind == "images":
             ax_s.images[0].set_data(tile_images(_as_images(fake)[:64], nrow=8))
         step, curves = self._history(trainer)
-        for k, line in self._lines.items():
-            if k in curves:
-                line.set_data(step, self._smoothed(curves[k]))
-        finite = [v for v in (self._smoothed(c) for c in curves.values()) if v.size]
-        finite = np.concatenate(finite) if finite else np.zeros(0)
+        smoothed = {k: self._smoothed(y) for k, y in curves.items()}
+        for k, y in smoothed.items():
+            self._lines[k].set_data(step, y)
+        finite = np.concatenate([np.zeros(0), *smoothed.values()])
         finite = finite[np.isfinite(finite)]
         if finite.size:
             lo, hi = float(finite.min()), float(finite.max())
