@@ -200,7 +200,7 @@ def conv2d(x: jax.Array, w: jax.Array, strides, pads, out_size, precision) -> ja
     convolution are convolutions in other forms (a kernel with its in/out axes swapped, batch
     and features exchanged for the weight gradient); inside the DCGAN training step XLA
     emitted those as plain loops, the slowest about 100 ms a step. Here they are written out
-    in the canonical form (:func:`_conv_vjp`); on a 2-core CPU the DCGAN step ran 1.2-1.3x
+    in the canonical form (``_conv_vjp``); on a 2-core CPU the DCGAN step ran 1.2-1.3x
     faster than with :func:`im2col_conv` (benchmarks/RESULTS.md). Handles what ganlab's
     models use (NHWC/HWIO, no dilation, one feature group) and defers to XLA for anything
     else.
