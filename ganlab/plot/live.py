@@ -32,6 +32,7 @@ import numpy as np
 from ganlab import _checks
 from ganlab.plot._common import DEFAULT_EXTENT, _is_distribution, _refuse
 from ganlab.plot.images import image_grid, tile_images
+from ganlab.plot.lines import _moving_average
 from ganlab.plot.plane import samples as draw_samples
 
 MODES = ("auto", "live", "final")
@@ -195,9 +196,8 @@ class LiveView:
         w = min(self.smooth, len(y))
         if w <= 1:
             return y
-        c = np.cumsum(np.insert(y, 0, 0.0))
-        head = c[1:w] / np.arange(1, w)  # the first steps: the mean so far
-        return np.concatenate([head, (c[w:] - c[:-w]) / w])
+        head = np.cumsum(y[: w - 1]) / np.arange(1, w)  # the first steps: the mean so far
+        return np.concatenate([head, _moving_average(y, w)])
 
     def _draw(self, trainer, fake: np.ndarray) -> None:
         # Made through pyplot (which sets up the notebook's figure display) and closed at once:
